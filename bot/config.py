@@ -1,0 +1,91 @@
+"""Every knob of the bot, read from the environment (or a `.env` file) once, at start."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """The bot's configuration. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    incidentio_api_key: SecretStr
+    incidentio_base_url: str = "https://api.incident.io"
+    incidentio_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    incidentio_sandbox: bool = False
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    log_level: LogLevel = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
+    catalog_ttl_seconds: float = Field(default=300.0, gt=0)
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("incidentio_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        # slack_sdk joins method names with urljoin: without the slash the last segment is lost.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+
+class ConfigError(Exception):
+    """Configuration is missing or malformed; the message names each variable and the problem."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Turn pydantic's error into lines naming the environment variable, never echoing values."""
+    lines = []
+    for item in error.errors():
+        name = "_".join(str(part) for part in item["loc"]).upper() or "configuration"
+        problem = "is required but not set" if item["type"] == "missing" else item["msg"]
+        lines.append(f"  {name}: {problem}")
+    return "Configuration error:\n" + "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment into Settings, raising ConfigError with a readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error)) from None
