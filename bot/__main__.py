@@ -1,0 +1,93 @@
+"""`incident-bot` command line: serve, check, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.observability.logs import setup_logging
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
+    mode = serve.add_mutually_exclusive_group()
+    mode.add_argument("--socket", action="store_true", help="force Socket Mode")
+    mode.add_argument("--http", action="store_true", help="force HTTP mode")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to bind")  # noqa: S104
+    serve.add_argument("--port", type=int, default=3000, help="HTTP mode: port")
+    sub.add_parser("check", help="check the configuration against Slack and incident.io")
+    sandbox = sub.add_parser("sandbox", help="run the bot against a local incident.io emulator")
+    sandbox.add_argument("--say", action="append", help="send this /incident text and exit")
+    sandbox.add_argument("--port", type=int, default=0, help="port for the bot (default: any)")
+    return parser
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        print("See README.md, Configuration.", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.incidentio.client import IncidentIoClient
+    from bot.server import serve_http, serve_socket
+
+    socket = args.socket or (settings.socket_mode and not args.http)
+    if socket and settings.slack_app_token is None:
+        print("Socket Mode needs SLACK_APP_TOKEN (an xapp- token).", file=sys.stderr)
+        return 2
+    if not socket and settings.slack_signing_secret is None:
+        print("HTTP mode needs SLACK_SIGNING_SECRET.", file=sys.stderr)
+        return 2
+    if settings.incidentio_sandbox:
+        log.warning("SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url)
+    incidents = IncidentIoClient.from_settings(settings)
+    app = build_app(settings, incidents)
+    if socket:
+        assert settings.slack_app_token is not None
+        token = settings.slack_app_token.get_secret_value()
+        asyncio.run(serve_socket(app, token, settings.health_port))
+    else:
+        log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, args.port)
+        serve_http(app, args.host, args.port)
+    return 0
+
+
+def _check(settings: Settings) -> int:
+    from bot.app import slack_client
+    from bot.check import run_check
+    from bot.incidentio.client import IncidentIoClient
+
+    async def go() -> bool:
+        async with IncidentIoClient.from_settings(settings, max_retries=0) as incidents:
+            return await run_check(settings, incidents, slack_client(settings))
+
+    return 0 if asyncio.run(go()) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "sandbox":
+        from bot.sandbox.cli import run_sandbox
+
+        return run_sandbox(args)
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_format)
+    if args.command == "check":
+        return _check(settings)
+    return _serve(settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

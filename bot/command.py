@@ -1,0 +1,93 @@
+"""Pure parser for the text after `/incident`: which verb, which incident, what free text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.mrkdwn import escape
+from bot.refs import REF_HELP, IncidentRef, parse_ref
+
+
+class Verb(StrEnum):
+    HELP = "help"
+    DECLARE = "declare"
+    UPDATE = "update"
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+    LIST = "list"
+    SHOW = "show"
+
+
+USAGE: dict[Verb, tuple[str, str]] = {
+    Verb.DECLARE: ("/incident declare [name]", "/incident declare Checkout API returning 500s"),
+    Verb.UPDATE: ("/incident update [ref] [message]", "/incident update INC-42 Rolled back the deploy"),
+    Verb.ESCALATE: ("/incident escalate [ref]", "/incident escalate INC-42"),
+    Verb.RESOLVE: ("/incident resolve [ref] [message]", "/incident resolve INC-42 Fix verified"),
+    Verb.LIST: ("/incident list", "/incident list"),
+    Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),
+    Verb.HELP: ("/incident help", "/incident help"),
+}
+
+# Free text longer than any field accepts is refused here rather than cut silently.
+MAX_TEXT = 3000
+_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    verb: Verb
+    ref: IncidentRef | None = None
+    text: str = ""
+
+
+class CommandError(ValueError):
+    """The text cannot be understood; `message` says why and `verb` picks the usage to show."""
+
+    def __init__(self, message: str, verb: Verb | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.verb = verb
+
+
+def parse_command(text: str) -> ParsedCommand:
+    """Parse `/incident` text. Raises CommandError with a message fit to show the user."""
+    head, rest = _first_word(text)
+    if not head:
+        return ParsedCommand(Verb.HELP)
+    try:
+        verb = Verb(head.lower())
+    except ValueError:
+        shown = head if len(head) <= 30 else head[:29] + "…"
+        raise CommandError(f"`{escape(shown)}` is not a subcommand I know.") from None
+    if len(rest) > MAX_TEXT:
+        raise CommandError(f"That text is {len(rest)} characters; the limit is {MAX_TEXT}.", verb)
+    if verb is Verb.HELP:
+        return ParsedCommand(Verb.HELP)
+    if verb is Verb.DECLARE:
+        return ParsedCommand(verb, text=rest)
+    if verb is Verb.LIST:
+        if rest:
+            raise CommandError("`list` takes no arguments.", verb)
+        return ParsedCommand(verb)
+    ref, remainder = _split_ref(rest)
+    if verb is Verb.SHOW and remainder:
+        raise CommandError(f"`{escape(_shorten(remainder))}` is not {REF_HELP}.", verb)
+    return ParsedCommand(verb, ref=ref, text=remainder)
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """Split off the first word; the rest keeps its line breaks (update messages have them)."""
+    match = _WORD.match(text.strip())
+    return (match.group(1), match.group(2).strip()) if match else ("", "")
+
+
+def _split_ref(text: str) -> tuple[IncidentRef | None, str]:
+    first, remainder = _first_word(text)
+    ref = parse_ref(first) if first else None
+    return (ref, remainder) if ref is not None else (None, text)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"

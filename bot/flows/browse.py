@@ -1,0 +1,57 @@
+"""`/incident list` and `/incident show`: read-only, answered ephemerally."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.deps import Deps
+from bot.flows.context import CommandContext
+from bot.flows.runner import Answer, answer_command
+from bot.mrkdwn import escape
+from bot.lookup import channel_incident, find_incident
+from bot.replies import UserError
+from bot.ui.incident import card_blocks, list_blocks, list_text
+
+LATEST_UPDATES = 3
+
+
+async def list_open(ctx: CommandContext) -> None:
+    await answer_command(
+        ctx.ack, ctx.reply, _list(ctx.deps), budget=ctx.deps.ack_budget, where="list"
+    )
+
+
+async def _list(deps: Deps) -> Answer:
+    # Read through the API (every page), not the picker cache: a list must be current.
+    incidents = [
+        i
+        async for i in deps.incidents.list_incidents(status_categories=("triage", "live", "paused"))
+        if not i.is_private
+    ]
+    now = datetime.now(UTC)
+    return Answer(list_text(incidents), list_blocks(incidents, now))
+
+
+async def show(ctx: CommandContext) -> None:
+    await answer_command(ctx.ack, ctx.reply, _show(ctx), budget=ctx.deps.ack_budget, where="show")
+
+
+async def _show(ctx: CommandContext) -> Answer:
+    ref = ctx.command.ref
+    if ref is not None:
+        incident = await find_incident(ctx.deps, ref, ctx.channel_id)
+    else:
+        found = await channel_incident(ctx.deps, ctx.channel_id)
+        if found is None:
+            raise UserError(
+                "This channel is not an open incident's channel; name one, "
+                "for example `/incident show INC-42`."
+            )
+        incident = found
+    updates = [
+        u async for u in ctx.deps.incidents.list_incident_updates(incident.id, limit=LATEST_UPDATES)
+    ]
+    return Answer(
+        f"{incident.reference}: {escape(incident.name)}",
+        card_blocks(incident, updates),
+    )

@@ -1,0 +1,108 @@
+"""Declare: `/incident declare [name]`, both "Declare incident" shortcuts, and the modal's submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import keys
+from bot.observability.interaction import tracked
+from bot.deps import Deps
+from bot.flows.context import CommandContext
+from bot.flows.runner import answer_submission, open_modal
+from bot.forms import DeclareForm, FormError, ModalMeta, parse_declare
+from bot.ids import Field, Modal
+from bot.incidentio.models import Catalog
+from bot.replies import Reply
+from bot.ui.declare import declare_modal, declared_view
+
+# incident.io's 422 `source.field` -> the input that shows the message.
+API_FIELDS = {
+    "name": Field.NAME.value,
+    "summary": Field.SUMMARY.value,
+    "severity_id": Field.SEVERITY.value,
+    "incident_type_id": Field.INCIDENT_TYPE.value,
+    "visibility": Field.VISIBILITY.value,
+}
+
+
+async def open_declare(
+    deps: Deps,
+    reply: Reply,
+    trigger_id: str,
+    meta: ModalMeta,
+    *,
+    name: str | None = None,
+    summary: str | None = None,
+) -> None:
+    async def load() -> Any:
+        return declare_modal(await deps.catalog.get(), meta, name=name, summary=summary)
+
+    await open_modal(
+        reply, trigger_id, load, title="Declare incident", budget=deps.open_budget, where="declare"
+    )
+
+
+async def on_command(ctx: CommandContext) -> None:
+    await ctx.ack()
+    await open_declare(
+        ctx.deps, ctx.reply, ctx.trigger_id, ctx.meta(), name=ctx.command.text or None
+    )
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.view(Modal.DECLARE.value)
+    @tracked
+    async def handle_declare_submission(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        view = body["view"]
+        meta = ModalMeta.decode(view.get("private_metadata"))
+        catalog = await deps.catalog.get()
+        try:
+            form = parse_declare(view["state"]["values"], has_types=len(catalog.types) > 1)
+        except FormError as error:
+            await ack(response_action="errors", errors=error.fields)
+            return
+        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
+        if meta.source_channel and meta.source_ts:
+            key = keys.for_message(meta.team_id, meta.source_channel, meta.source_ts)
+        else:
+            key = keys.for_view(meta.team_id, Modal.DECLARE.value, view["id"])
+        await answer_submission(
+            ack,
+            reply,
+            _declare(deps, catalog, form, meta, key),
+            restore=lambda message: declare_modal(catalog, meta, form=form, banner=message),
+            fields=API_FIELDS,
+            budget=deps.ack_budget,
+            where="declare",
+            progress="Declaring the incident in incident.io…",
+        )
+
+
+async def _declare(
+    deps: Deps, catalog: Catalog, form: DeclareForm, meta: ModalMeta, key: str
+) -> Any:
+    reporter = catalog.role_of_type("reporter")
+    incident = await deps.incidents.create_incident(
+        idempotency_key=key,
+        name=form.name,
+        summary=form.summary,
+        severity_id=form.severity_id,
+        incident_type_id=form.incident_type_id,
+        visibility=form.visibility,
+        mode="test" if form.test_mode else "standard",
+        role_assignments=[(reporter.id, meta.user_id)] if reporter else (),
+    )
+    deps.open_incidents.invalidate()
+    # One incident per source message: the API answers a repeat key with the first incident.
+    already = bool(
+        meta.source_ts
+        and meta.opened_at is not None
+        and incident.created_at.timestamp() < meta.opened_at - 1
+    )
+    return declared_view(incident, already=already, reporter=reporter is not None)

@@ -1,0 +1,158 @@
+"""Message shortcuts "Declare incident" and "Add to incident", and the global "Declare incident"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import keys
+from bot.observability.interaction import tracked
+from bot.deps import Deps
+from bot.flows.context import attribution
+from bot.flows.declare import open_declare
+from bot.flows.runner import answer_submission, open_modal
+from bot.forms import FormError, ModalMeta, parse_incident_choice
+from bot.ids import Field, Modal, Shortcut
+from bot.lookup import channel_incident, find_by_id, require_open
+from bot.replies import Reply
+from bot.ui.change import update_result
+from bot.ui.declare import declare_modal
+from bot.ui.shortcuts import add_message_modal
+
+log = logging.getLogger("bot.flows.shortcuts")
+PERMALINK_BUDGET = 0.5
+
+
+async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
+    try:
+        async with asyncio.timeout(PERMALINK_BUDGET):
+            response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except (SlackApiError, TimeoutError) as error:
+        # The link is a nicety; the incident must not wait for it.
+        log.info("no permalink for %s/%s: %s", channel, ts, error)
+        return None
+    link = response.get("permalink")
+    return str(link) if link else None
+
+
+def _message_meta(deps: Deps, body: dict[str, Any]) -> ModalMeta:
+    message = body.get("message", {})
+    return ModalMeta(
+        team_id=str(body.get("team", {}).get("id", "")),
+        user_id=str(body.get("user", {}).get("id", "")),
+        channel_id=str(body.get("channel", {}).get("id", "")) or None,
+        source_channel=str(body.get("channel", {}).get("id", "")) or None,
+        source_ts=str(body.get("message_ts") or message.get("ts") or "") or None,
+        source_author=message.get("user"),
+        source_text=str(message.get("text") or "") or None,
+        opened_at=deps.wall_clock(),
+    )
+
+
+def _quote(meta: ModalMeta) -> str:
+    text = meta.source_text or "(a message with no text)"
+    lines = [f"> {line}" for line in text.splitlines()] or ["> "]
+    source = f"\n\nFrom Slack: {meta.source_permalink}" if meta.source_permalink else ""
+    return "\n".join(lines) + source
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.shortcut(Shortcut.DECLARE_GLOBAL.value)
+    @tracked
+    async def open_declare_global(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        meta = ModalMeta(
+            team_id=str(body.get("team", {}).get("id", "")),
+            user_id=str(body.get("user", {}).get("id", "")),
+            opened_at=deps.wall_clock(),
+        )
+        reply = Reply(client, deps.sandbox, user_id=meta.user_id)
+        await open_declare(deps, reply, str(body.get("trigger_id", "")), meta)
+
+    @app.shortcut(Shortcut.DECLARE_FROM_MESSAGE.value)
+    @tracked
+    async def open_declare_from_message(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        meta = _message_meta(deps, body)
+        reply = Reply(client, deps.sandbox, respond, meta.channel_id, meta.user_id)
+
+        async def load() -> View:
+            catalog, link = await asyncio.gather(
+                deps.catalog.get(), _permalink(client, meta.source_channel or "", meta.source_ts or "")
+            )
+            full = meta.model_copy(update={"source_permalink": link})
+            summary = (meta.source_text or "") + (f"\n\nFrom Slack: {link}" if link else "")
+            # The text lives in the summary input; keep the metadata small.
+            return declare_modal(catalog, full.model_copy(update={"source_text": None}), summary=summary)
+
+        await open_modal(
+            reply, str(body.get("trigger_id", "")), load, title="Declare incident",
+            budget=deps.open_budget, where="declare from message",
+        )
+
+    @app.shortcut(Shortcut.ADD_TO_INCIDENT.value)
+    @tracked
+    async def open_add_to_incident(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        meta = _message_meta(deps, body)
+        reply = Reply(client, deps.sandbox, respond, meta.channel_id, meta.user_id)
+
+        async def load() -> View:
+            here, link = await asyncio.gather(
+                channel_incident(deps, meta.channel_id),
+                _permalink(client, meta.source_channel or "", meta.source_ts or ""),
+            )
+            return add_message_modal(meta.model_copy(update={"source_permalink": link}), here)
+
+        await open_modal(
+            reply, str(body.get("trigger_id", "")), load, title="Add to incident",
+            budget=deps.open_budget, where="add to incident",
+        )
+
+    @app.view(Modal.ADD_MESSAGE.value)
+    @tracked
+    async def handle_add_message_submission(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        view = body["view"]
+        meta = ModalMeta.decode(view.get("private_metadata"))
+        try:
+            choice = parse_incident_choice(view["state"]["values"])
+        except FormError as error:
+            await ack(response_action="errors", errors=error.fields)
+            return
+        user = body.get("user", {})
+        name = str(user.get("username") or user.get("name") or "")
+        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
+
+        async def work() -> View:
+            incident = require_open(await find_by_id(deps, choice.incident_id, meta.channel_id))
+            author = f"<@{meta.source_author}>" if meta.source_author else "someone"
+            message = attribution(f"{_quote(meta)}\n(posted by {author})", name, meta.user_id)
+            update = await deps.incidents.create_incident_update(
+                incident_id=incident.id,
+                idempotency_key=keys.for_message_update(
+                    meta.team_id, incident.id, meta.source_channel or "", meta.source_ts or ""
+                ),
+                message=message,
+            )
+            return update_result(incident.reference, update, "Added to incident")
+
+        await answer_submission(
+            ack, reply, work(),
+            restore=lambda message: add_message_modal(meta, None, banner=message),
+            fields={"incident_id": Field.INCIDENT.value},
+            budget=deps.ack_budget, where="add to incident",
+        )

@@ -1,0 +1,223 @@
+"""Slack modal state -> typed forms, local validation, and the private_metadata codec.
+
+Validation happens here, before anything is sent to incident.io, so a bad submission is answered
+inline in the modal inside Slack's 3 seconds and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from bot.ids import TEST_MODE_VALUE, Field
+
+MAX_NAME = 250
+MAX_SUMMARY = 3000
+MAX_MESSAGE = 3000
+
+FieldErrors = dict[str, str]
+
+
+class ModalMeta(BaseModel):
+    """What a modal must remember between open and submit (Slack carries it in private_metadata)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    incident_id: str | None = None
+    reference: str | None = None
+    severity_id: str | None = None
+    source_channel: str | None = None
+    source_ts: str | None = None
+    source_permalink: str | None = None
+    source_author: str | None = None
+    source_text: str | None = None
+    opened_at: float | None = None
+    verb: str | None = None
+
+    def encode(self) -> str:
+        data = self.model_dump(exclude_none=True)
+        text = json.dumps(data, separators=(",", ":"))
+        # Slack caps private_metadata at 3000 characters: shorten the quoted message until it fits.
+        while len(text) > 3000 and data.get("source_text"):
+            data["source_text"] = data["source_text"][: len(data["source_text"]) * 2 // 3]
+            text = json.dumps(data, separators=(",", ":"))
+        if len(text) > 3000:
+            data.pop("source_permalink", None)
+            text = json.dumps(data, separators=(",", ":"))
+        return text
+
+    @classmethod
+    def decode(cls, raw: str | None) -> ModalMeta:
+        """Parse private_metadata; a forged or corrupt value raises FormError."""
+        try:
+            return cls.model_validate(json.loads(raw or ""))
+        except (ValueError, PydanticValidationError):
+            raise FormError({}, "This form's data is damaged. Close it and start again.") from None
+
+
+class FormError(Exception):
+    """Submission problems: per-input messages (block_id -> text) and/or a general message."""
+
+    def __init__(self, fields: FieldErrors, message: str = "") -> None:
+        super().__init__(message or "; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+        self.message = message
+
+
+class DeclareForm(BaseModel):
+    name: str
+    summary: str | None = None
+    severity_id: str
+    incident_type_id: str | None = None
+    visibility: str = "public"
+    test_mode: bool = False
+
+
+class UpdateForm(BaseModel):
+    incident_id: str | None = None
+    message: str | None = None
+    status_id: str | None = None
+    severity_id: str | None = None
+
+
+class EscalateForm(BaseModel):
+    severity_id: str
+    reason: str
+
+
+class ResolveForm(BaseModel):
+    status_id: str | None = None
+    message: str
+
+
+class IncidentChoiceForm(BaseModel):
+    incident_id: str
+
+
+# --- reading view state -------------------------------------------------------------------------
+
+
+def _element(values: Mapping[str, Any], field: Field) -> Mapping[str, Any]:
+    block = values.get(field.value)
+    if not isinstance(block, Mapping):
+        return {}
+    element = block.get(field.value)
+    return element if isinstance(element, Mapping) else {}
+
+
+def text_value(values: Mapping[str, Any], field: Field) -> str | None:
+    raw = _element(values, field).get("value")
+    return raw.strip() or None if isinstance(raw, str) else None
+
+
+def selected_value(values: Mapping[str, Any], field: Field) -> str | None:
+    option = _element(values, field).get("selected_option")
+    value = option.get("value") if isinstance(option, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def checked_values(values: Mapping[str, Any], field: Field) -> list[str]:
+    options = _element(values, field).get("selected_options")
+    if not isinstance(options, list):
+        return []
+    return [o["value"] for o in options if isinstance(o, Mapping) and isinstance(o.get("value"), str)]
+
+
+def _check_length(errors: FieldErrors, field: Field, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        errors[field.value] = f"{len(value)} characters; the limit is {limit}."
+
+
+def _raise_if(errors: FieldErrors) -> None:
+    if errors:
+        raise FormError(errors)
+
+
+# --- one parser per modal -----------------------------------------------------------------------
+
+
+def parse_declare(values: Mapping[str, Any], *, has_types: bool) -> DeclareForm:
+    errors: FieldErrors = {}
+    name = text_value(values, Field.NAME)
+    summary = text_value(values, Field.SUMMARY)
+    severity_id = selected_value(values, Field.SEVERITY)
+    if not name:
+        errors[Field.NAME.value] = "Give the incident a name."
+    _check_length(errors, Field.NAME, name, MAX_NAME)
+    _check_length(errors, Field.SUMMARY, summary, MAX_SUMMARY)
+    if not severity_id:
+        errors[Field.SEVERITY.value] = "Choose a severity."
+    type_id = selected_value(values, Field.INCIDENT_TYPE) if has_types else None
+    visibility = selected_value(values, Field.VISIBILITY) or "public"
+    if visibility not in ("public", "private"):
+        errors[Field.VISIBILITY.value] = "Choose public or private."
+    _raise_if(errors)
+    assert name is not None and severity_id is not None
+    return DeclareForm(
+        name=name,
+        summary=summary,
+        severity_id=severity_id,
+        incident_type_id=type_id,
+        visibility=visibility,
+        test_mode=TEST_MODE_VALUE in checked_values(values, Field.TEST_MODE),
+    )
+
+
+def parse_update(values: Mapping[str, Any]) -> UpdateForm:
+    errors: FieldErrors = {}
+    message = text_value(values, Field.MESSAGE)
+    status_id = selected_value(values, Field.STATUS)
+    severity_id = selected_value(values, Field.SEVERITY)
+    _check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
+    if not (message or status_id or severity_id):
+        errors[Field.MESSAGE.value] = "Write an update, or choose a new status or severity."
+    form = UpdateForm(
+        incident_id=selected_value(values, Field.INCIDENT),
+        message=message,
+        status_id=status_id,
+        severity_id=severity_id,
+    )
+    _raise_if(errors)
+    return form
+
+
+def parse_escalate(values: Mapping[str, Any]) -> EscalateForm:
+    errors: FieldErrors = {}
+    severity_id = selected_value(values, Field.SEVERITY)
+    reason = text_value(values, Field.REASON)
+    if not severity_id:
+        errors[Field.SEVERITY.value] = "Choose the new severity."
+    if not reason:
+        errors[Field.REASON.value] = "Say why: this is shared as the update."
+    _check_length(errors, Field.REASON, reason, MAX_MESSAGE)
+    _raise_if(errors)
+    assert severity_id is not None and reason is not None
+    return EscalateForm(severity_id=severity_id, reason=reason)
+
+
+def parse_resolve(values: Mapping[str, Any], *, needs_status: bool) -> ResolveForm:
+    errors: FieldErrors = {}
+    message = text_value(values, Field.MESSAGE)
+    status_id = selected_value(values, Field.STATUS)
+    if not message:
+        errors[Field.MESSAGE.value] = "Write a closing message."
+    _check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
+    if needs_status and not status_id:
+        errors[Field.STATUS.value] = "Choose how the incident ends."
+    _raise_if(errors)
+    assert message is not None
+    return ResolveForm(status_id=status_id, message=message)
+
+
+def parse_incident_choice(values: Mapping[str, Any]) -> IncidentChoiceForm:
+    incident_id = selected_value(values, Field.INCIDENT)
+    if not incident_id:
+        raise FormError({Field.INCIDENT.value: "Choose an incident."})
+    return IncidentChoiceForm(incident_id=incident_id)

@@ -1,0 +1,51 @@
+"""Find the incident a person means: a typed reference, or the incident whose channel they are in."""
+
+from __future__ import annotations
+
+from bot.deps import Deps
+from bot.incidentio.errors import NotFoundError
+from bot.incidentio.models import Incident
+from bot.mrkdwn import escape
+from bot.observability.interaction import set_reference
+from bot.refs import IncidentRef
+from bot.replies import UserError
+
+
+async def channel_incident(deps: Deps, channel_id: str | None) -> Incident | None:
+    """The open incident whose Slack channel this is, from the open-incidents cache."""
+    if not channel_id:
+        return None
+    incidents = await deps.open_incidents.get()
+    found = next((i for i in incidents if i.slack_channel_id == channel_id), None)
+    set_reference(found.reference if found else None)
+    return found
+
+
+async def find_incident(deps: Deps, ref: IncidentRef, channel_id: str | None) -> Incident:
+    """Resolve a typed reference. Private incidents resolve only inside their own channel."""
+    cached = next((i for i in await deps.open_incidents.get() if ref.matches(i)), None)
+    incident = cached
+    if incident is None:
+        try:
+            incident = await deps.incidents.get_incident(ref.api_id)
+        except NotFoundError:
+            raise UserError(f"I can't find incident `{escape(ref.label)}`.") from None
+    if incident.is_private and incident.slack_channel_id != channel_id:
+        # Say the same as for a missing incident: its existence is not ours to reveal.
+        raise UserError(f"I can't find incident `{escape(ref.label)}`.")
+    set_reference(incident.reference)
+    return incident
+
+
+async def find_by_id(deps: Deps, incident_id: str, channel_id: str | None = None) -> Incident:
+    """Resolve an ID chosen in a picker (the picker only offers incidents the person may see)."""
+    return await find_incident(deps, IncidentRef("id", incident_id), channel_id)
+
+
+def require_open(incident: Incident) -> Incident:
+    if not incident.is_open:
+        raise UserError(
+            f"{incident.reference} is already {escape(incident.incident_status.name)}; "
+            "only open incidents can be changed here."
+        )
+    return incident

@@ -1,0 +1,1 @@
+"""Logs, metrics and health: what operators need to run the bot."""

@@ -1,0 +1,69 @@
+"""Liveness and readiness: ready means the catalog is loaded and incident.io answered lately."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from bot.incidentio.client import ApiCall
+from bot.incidentio.errors import IncidentIoError
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
+
+log = logging.getLogger("bot.health")
+
+
+class Health:
+    """Tracks incident.io reachability from the calls the bot makes anyway (no extra traffic)."""
+
+    def __init__(self) -> None:
+        self.last_ok: float | None = None
+        self.last_failure: float | None = None
+        self.last_error: str | None = None
+
+    def observe_call(self, call: ApiCall) -> None:
+        # A 4xx is an answer: incident.io is reachable. Only transport failures and 5xx count.
+        if call.status is not None and call.status < 500:
+            self.last_ok = time.monotonic()
+        else:
+            self.last_failure = time.monotonic()
+            self.last_error = call.error or f"HTTP {call.status}"
+
+    @property
+    def reachable(self) -> bool:
+        if self.last_ok is None:
+            return False
+        return self.last_failure is None or self.last_ok >= self.last_failure
+
+    async def warm(self, deps: Deps) -> None:
+        """Load the catalog at start so the first /incident opens its modal without waiting."""
+        try:
+            await deps.catalog.get()
+            log.info("catalog loaded")
+        except IncidentIoError as error:
+            log.warning("could not load the catalog at start: %s", error)
+
+    async def ready(self, deps: Deps, *, timeout: float) -> tuple[bool, dict[str, Any]]:
+        catalog_loaded = deps.catalog.peek() is not None
+        try:
+            async with asyncio.timeout(timeout):
+                if not catalog_loaded:
+                    await deps.catalog.get()
+                    catalog_loaded = True
+                elif not self.reachable:
+                    # Probe only while unreachable, so a healthy bot adds no traffic.
+                    await deps.incidents.get_identity()
+        except (IncidentIoError, TimeoutError) as error:
+            log.info("not ready: %s", error)
+        detail: dict[str, Any] = {
+            "catalog_loaded": catalog_loaded,
+            "incidentio_reachable": self.reachable,
+        }
+        if self.last_error and not self.reachable:
+            detail["last_error"] = self.last_error
+        ready = catalog_loaded and self.reachable
+        detail["status"] = "ready" if ready else "not ready"
+        return ready, detail

@@ -1,0 +1,198 @@
+"""Block Kit pieces every verb uses: inputs, options, incident lines, loading and result modals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.ids import Action, Block as BlockId, Field, Modal
+from bot.incidentio.models import Incident, IncidentStatus, Severity
+from bot.mrkdwn import escape, link, truncate
+
+SANDBOX_NOTICE = ":test_tube: *Sandbox*: incidents here are not real; nothing reaches incident.io."
+
+
+def plain(text: str) -> PlainTextObject:
+    return PlainTextObject(text=truncate(text, 2000), emoji=True)
+
+
+def option(label: str, value: str, description: str | None = None) -> Option:
+    # Slack caps option text and description at 75 characters; values are short API IDs.
+    desc = truncate(description, 75) if description else None
+    return Option(value=value, text=truncate(label, 75), description=desc)
+
+
+def severity_option(severity: Severity) -> Option:
+    return option(severity.name, severity.id, severity.description or None)
+
+
+def status_option(status: IncidentStatus) -> Option:
+    return option(status.name, status.id, status.description or None)
+
+
+def incident_option(incident: Incident) -> Option:
+    return option(f"{incident.reference}: {incident.name}", incident.id)
+
+
+def text_input(
+    field: Field,
+    label: str,
+    *,
+    initial: str | None = None,
+    multiline: bool = False,
+    max_length: int = 3000,
+    optional: bool = False,
+    placeholder: str | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    element = PlainTextInputElement(
+        action_id=field.value,
+        initial_value=truncate(initial, max_length) if initial else None,
+        multiline=multiline,
+        max_length=max_length,
+        placeholder=placeholder,
+    )
+    return InputBlock(
+        block_id=field.value, label=label, element=element, optional=optional, hint=hint
+    )
+
+
+def select_input(
+    field: Field,
+    label: str,
+    options: Sequence[Option],
+    *,
+    initial: Option | None = None,
+    optional: bool = False,
+    hint: str | None = None,
+    placeholder: str = "Choose…",
+) -> InputBlock:
+    element = StaticSelectElement(
+        action_id=field.value,
+        options=list(options)[:100],
+        initial_option=initial,
+        placeholder=placeholder,
+    )
+    return InputBlock(
+        block_id=field.value, label=label, element=element, optional=optional, hint=hint
+    )
+
+
+def modal(
+    callback: Modal,
+    title: str,
+    blocks: Sequence[Block],
+    *,
+    submit: str | None = None,
+    close: str = "Close",
+    meta: str | None = None,
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback.value,
+        title=truncate(title, 24),
+        submit=submit,
+        close=close,
+        blocks=list(blocks),
+        private_metadata=meta,
+    )
+
+
+def error_banner(message: str) -> SectionBlock:
+    return SectionBlock(block_id=BlockId.ERROR_BANNER.value, text=f":warning: {message}")
+
+
+def loading_modal(title: str) -> View:
+    return modal(
+        Modal.LOADING, title, [SectionBlock(text=":hourglass_flowing_sand: Loading from incident.io…")]
+    )
+
+
+def message_modal(title: str, text: str, *, extra: Sequence[Block] = ()) -> View:
+    """A read-only modal: results, progress and failures. `text` is mrkdwn the caller escaped."""
+    return modal(Modal.RESULT, title, [SectionBlock(text=truncate(text, 3000)), *extra])
+
+
+def with_request_id(message: str, request_id: str | None) -> str:
+    return f"{message}\n_request_id: `{escape(request_id)}`_" if request_id else message
+
+
+def incident_title(incident: Incident) -> str:
+    """`INC-5` linked to incident.io, then the escaped name."""
+    ref = link(incident.permalink, incident.reference) if incident.permalink else incident.reference
+    return f"*{ref}* {escape(incident.name)}"
+
+
+def incident_facts(incident: Incident) -> str:
+    severity = incident.severity.name if incident.severity else "no severity"
+    facts = [escape(severity), escape(incident.incident_status.name)]
+    if incident.incident_type:
+        facts.append(escape(incident.incident_type.name))
+    if incident.is_private:
+        facts.append(":lock: private")
+    if incident.mode == "test":
+        facts.append("test incident")
+    return " · ".join(facts)
+
+
+def incident_line(incident: Incident, *, now: datetime | None = None) -> str:
+    age = describe_age(incident.created_at, now or datetime.now(UTC))
+    return f"{incident_title(incident)}\n{incident_facts(incident)} · opened {age} ago"
+
+
+def channel_mention(incident: Incident) -> str | None:
+    return f"<#{incident.slack_channel_id}>" if incident.slack_channel_id else None
+
+
+def incident_links(incident: Incident) -> list[ButtonElement]:
+    buttons = []
+    if incident.permalink:
+        buttons.append(
+            ButtonElement(
+                text="Open in incident.io", url=incident.permalink, action_id=Action.OPEN_INCIDENT
+            )
+        )
+    if incident.slack_channel_id:
+        team = f"&team={incident.slack_team_id}" if incident.slack_team_id else ""
+        url = f"https://slack.com/app_redirect?channel={incident.slack_channel_id}{team}"
+        buttons.append(ButtonElement(text="Go to channel", url=url, action_id=Action.OPEN_CHANNEL))
+    return buttons
+
+
+def describe_age(then: datetime, now: datetime) -> str:
+    seconds = max(int((now - then).total_seconds()), 0)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+
+
+def sandbox_banner() -> ContextBlock:
+    return ContextBlock(
+        block_id=BlockId.SANDBOX_BANNER.value, elements=[MarkdownTextObject(text=SANDBOX_NOTICE)]
+    )
+
+
+def mark_sandbox_view(view: View) -> View:
+    """Put the sandbox notice on top of a modal (idempotent)."""
+    blocks = list(view.blocks or [])
+    if not any(getattr(b, "block_id", None) == BlockId.SANDBOX_BANNER.value for b in blocks):
+        view.blocks = [sandbox_banner(), *blocks][:100]
+    return view

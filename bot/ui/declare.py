@@ -1,0 +1,129 @@
+"""The declare modal and its result."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    CheckboxesElement,
+    InputBlock,
+    RadioButtonsElement,
+)
+from slack_sdk.models.views import View
+
+from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, ModalMeta
+from bot.ids import TEST_MODE_VALUE, Field, Modal
+from bot.incidentio.models import Catalog, Incident
+from bot.ui.common import (
+    channel_mention,
+    error_banner,
+    incident_facts,
+    incident_links,
+    incident_title,
+    message_modal,
+    modal,
+    option,
+    select_input,
+    severity_option,
+    text_input,
+)
+
+_PUBLIC = option("Public", "public", "Anyone in the workspace can see and join")
+_PRIVATE = option("Private", "private", "Only people invited can see it")
+_TEST = option("This is a test incident", TEST_MODE_VALUE, "Nobody is paged; kept out of reports")
+
+
+def declare_modal(
+    catalog: Catalog,
+    meta: ModalMeta,
+    *,
+    name: str | None = None,
+    summary: str | None = None,
+    form: DeclareForm | None = None,
+    banner: str | None = None,
+) -> View:
+    """The form; `form` refills it after a failure so nothing typed is lost."""
+    severities = [severity_option(s) for s in catalog.severities_by_rank()]
+    chosen_severity = next((o for o in severities if form and o.value == form.severity_id), None)
+    blocks: list[Block] = [error_banner(banner)] if banner else []
+    blocks.append(
+        text_input(
+            Field.NAME,
+            "Name",
+            initial=form.name if form else name,
+            max_length=MAX_NAME,
+            placeholder="What is happening? e.g. Checkout API returning 500s",
+        )
+    )
+    blocks.append(
+        text_input(
+            Field.SUMMARY,
+            "Summary",
+            initial=form.summary if form else summary,
+            multiline=True,
+            max_length=MAX_SUMMARY,
+            optional=True,
+            placeholder="Impact, what you know so far, links",
+        )
+    )
+    blocks.append(
+        select_input(Field.SEVERITY, "Severity", severities, initial=chosen_severity)
+    )
+    if len(catalog.types) > 1:
+        types = [option(t.name, t.id, t.description or None) for t in catalog.types]
+        wanted = form.incident_type_id if form else None
+        default = catalog.default_type()
+        initial_id = wanted or (default.id if default else None)
+        initial = next((o for o in types if o.value == initial_id), None)
+        blocks.append(select_input(Field.INCIDENT_TYPE, "Incident type", types, initial=initial))
+    private = form is not None and form.visibility == "private"
+    blocks.append(
+        InputBlock(
+            block_id=Field.VISIBILITY.value,
+            label="Visibility",
+            element=RadioButtonsElement(
+                action_id=Field.VISIBILITY.value,
+                options=[_PUBLIC, _PRIVATE],
+                initial_option=_PRIVATE if private else _PUBLIC,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=Field.TEST_MODE.value,
+            label="Test",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=Field.TEST_MODE.value,
+                options=[_TEST],
+                initial_options=[_TEST] if form and form.test_mode else None,
+            ),
+        )
+    )
+    return modal(
+        Modal.DECLARE,
+        "Declare incident",
+        blocks,
+        submit="Declare",
+        close="Cancel",
+        meta=meta.encode(),
+    )
+
+
+def declared_view(incident: Incident, *, already: bool, reporter: bool) -> View:
+    headline = (
+        ":information_source: This message was already declared as an incident:"
+        if already
+        else ":rotating_light: Incident declared."
+    )
+    lines = [headline, incident_title(incident), incident_facts(incident)]
+    channel = channel_mention(incident)
+    lines.append(
+        f"Channel: {channel}" if channel else "incident.io is creating the incident's channel."
+    )
+    if reporter and not already:
+        lines.append("You are the reporter.")
+    links = incident_links(incident)
+    extra = [ActionsBlock(elements=links)] if links else []
+    title = "Already declared" if already else "Incident declared"
+    return message_modal(title, "\n".join(lines), extra=extra)

@@ -1,0 +1,94 @@
+"""Read-only incident views: the open-incidents list and one incident's card."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.incidentio.models import Incident, IncidentUpdate
+from bot.mrkdwn import escape, truncate
+from bot.ui.common import channel_mention, incident_facts, incident_line, incident_links, incident_title
+
+# A message holds at most 50 blocks; a list longer than this says how many it left out.
+MAX_LISTED = 20
+
+
+def list_text(incidents: Sequence[Incident]) -> str:
+    if not incidents:
+        return "No open incidents. :white_check_mark:"
+    return f"{len(incidents)} open incident{'s' if len(incidents) != 1 else ''}"
+
+
+def list_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
+    if not incidents:
+        return [SectionBlock(text=list_text(incidents))]
+    blocks: list[Block] = [HeaderBlock(text=truncate(list_text(incidents), 150))]
+    for incident in incidents[:MAX_LISTED]:
+        blocks.append(SectionBlock(text=truncate(incident_line(incident, now=now), 3000)))
+    if len(incidents) > MAX_LISTED:
+        rest = len(incidents) - MAX_LISTED
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=f"…and {rest} more; see all in incident.io.")
+                ]
+            )
+        )
+    return blocks
+
+
+def _roles(incident: Incident) -> str | None:
+    parts = []
+    for assignment in incident.incident_role_assignments:
+        if assignment.assignee is not None:
+            who = (
+                f"<@{assignment.assignee.slack_user_id}>"
+                if assignment.assignee.slack_user_id
+                else escape(assignment.assignee.name)
+            )
+            parts.append(f"{escape(assignment.role.name)}: {who}")
+    return ", ".join(parts) or None
+
+
+def _update_line(update: IncidentUpdate) -> str:
+    when = update.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    who = escape(update.updater.user.name) if update.updater.user else "incident.io"
+    status = escape(update.new_incident_status.name)
+    message = escape(truncate(update.message, 500)) if update.message else "_no message_"
+    return f"*{when}* · {who} · {status}\n{message}"
+
+
+def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[Block]:
+    fields = [f"*Severity · status · type*\n{incident_facts(incident)}"]
+    fields.append(f"*Opened*\n{incident.created_at.strftime('%Y-%m-%d %H:%M UTC')}")
+    roles = _roles(incident)
+    if roles:
+        fields.append(f"*Roles*\n{roles}")
+    channel = channel_mention(incident)
+    if channel:
+        fields.append(f"*Channel*\n{channel}")
+    blocks: list[Block] = [
+        SectionBlock(text=truncate(incident_title(incident), 3000)),
+        SectionBlock(
+            text=escape(truncate(incident.summary, 2900)) if incident.summary else "_No summary yet._"
+        ),
+        SectionBlock(fields=[MarkdownTextObject(text=truncate(f, 2000)) for f in fields]),
+    ]
+    links = incident_links(incident)
+    if links:
+        blocks.append(ActionsBlock(elements=links))
+    if updates:
+        blocks.append(DividerBlock())
+        blocks.append(SectionBlock(text="*Latest updates*"))
+        blocks.extend(SectionBlock(text=truncate(_update_line(u), 3000)) for u in updates)
+    return blocks

@@ -1,0 +1,50 @@
+"""Rebuild a submitted modal with a message on top and every value the person entered kept."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from slack_sdk.models.views import View
+
+from bot.ids import Block as BlockId
+from bot.ui.common import error_banner
+
+
+def _keep_value(element: dict[str, Any], state: dict[str, Any]) -> None:
+    kind = state.get("type")
+    if kind == "plain_text_input":
+        if state.get("value"):
+            element["initial_value"] = state["value"]
+        else:
+            element.pop("initial_value", None)
+    elif kind in ("static_select", "external_select", "radio_buttons"):
+        if state.get("selected_option"):
+            element["initial_option"] = state["selected_option"]
+    elif kind in ("checkboxes", "multi_static_select"):
+        if state.get("selected_options"):
+            element["initial_options"] = state["selected_options"]
+        else:
+            element.pop("initial_options", None)
+
+
+def refill(submitted: dict[str, Any], message: str) -> View:
+    values: dict[str, Any] = submitted.get("state", {}).get("values", {})
+    blocks = []
+    for block in copy.deepcopy(submitted.get("blocks", [])):
+        if block.get("block_id") == BlockId.ERROR_BANNER.value:
+            continue
+        if block.get("type") == "input":
+            element = block.get("element", {})
+            state = values.get(block.get("block_id", ""), {}).get(element.get("action_id", ""), {})
+            _keep_value(element, state)
+        blocks.append(block)
+    return View(
+        type="modal",
+        callback_id=submitted.get("callback_id"),
+        title=submitted.get("title"),
+        submit=submitted.get("submit"),
+        close=submitted.get("close"),
+        private_metadata=submitted.get("private_metadata"),
+        blocks=[error_banner(message).to_dict(), *blocks][:100],
+    )

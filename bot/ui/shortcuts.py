@@ -1,0 +1,31 @@
+"""The "Add to incident" modal."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.forms import ModalMeta
+from bot.ids import Modal
+from bot.incidentio.models import Incident
+from bot.mrkdwn import escape, truncate
+from bot.ui.change import pick_modal
+from bot.ui.common import error_banner, modal
+
+
+def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:
+    picker = pick_modal(meta, "Add to incident", initial=here)
+    preview = escape(truncate(meta.source_text or "(a message with no text)", 1500)).replace(
+        "\n", "\n>"
+    )
+    author = f"<@{meta.source_author}>" if meta.source_author else "someone"
+    blocks: list[Block] = [error_banner(banner)] if banner else []
+    blocks.append(SectionBlock(text=f"Share this message by {author} as an update:\n>{preview}"))
+    blocks.extend(picker.blocks or [])
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text="It is shared with a link to the message.")])
+    )
+    return modal(
+        Modal.ADD_MESSAGE, "Add to incident", blocks, submit="Add", close="Cancel",
+        meta=meta.encode(),
+    )
