@@ -100,9 +100,10 @@ async def _declare(
     )
     deps.open_incidents.invalidate()
     # One incident per source message: the API answers a repeat key with the first incident.
-    already = bool(
-        meta.source_ts
-        and meta.opened_at is not None
-        and incident.created_at.timestamp() < meta.opened_at - 1
+    # It shows as a name other than the one typed, or a creation before this modal opened (with
+    # a second of tolerance for clock skew between us and incident.io).
+    already = bool(meta.source_ts) and (
+        incident.name != form.name
+        or (meta.opened_at is not None and incident.created_at.timestamp() < meta.opened_at - 1)
     )
     return declared_view(incident, already=already, reporter=reporter is not None)

@@ -1,0 +1,39 @@
+# Two commands do all the set-up: `make run` runs the bot, `make test` runs the tests.
+# Each creates (or reuses) the virtualenv in .venv and installs the project into it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench install clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# With incident.io and Slack settings in the environment (or .env) this serves the bot;
+# without them it starts the sandbox: a local incident.io emulator and a terminal Slack.
+run: install
+	@if [ -n "$$INCIDENTIO_API_KEY" ] || grep -qs '^INCIDENTIO_API_KEY=' .env; then \
+		$(BIN)/incident-bot serve; \
+	else \
+		$(BIN)/incident-bot sandbox; \
+	fi
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

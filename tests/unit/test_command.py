@@ -1,0 +1,77 @@
+import pytest
+
+from bot.command import MAX_TEXT, CommandError, Verb, parse_command
+from bot.refs import IncidentRef
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP"])
+def test_help(text: str) -> None:
+    assert parse_command(text).verb is Verb.HELP
+
+
+def test_declare_keeps_the_name() -> None:
+    parsed = parse_command("declare  Checkout API returning 500s")
+    assert parsed == (parsed.__class__(Verb.DECLARE, None, "Checkout API returning 500s"))
+
+
+def test_declare_does_not_take_a_reference() -> None:
+    # "declare 500s on checkout" must not read "500s"... and a number is a name here, not a ref.
+    assert parse_command("declare 123 errors").text == "123 errors"
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "rest"),
+    [
+        ("update INC-42 rolled back", IncidentRef("number", "42"), "rolled back"),
+        ("update inc-42 rolled back", IncidentRef("number", "42"), "rolled back"),
+        ("update #42 rolled back", IncidentRef("number", "42"), "rolled back"),
+        ("update 42 rolled back", IncidentRef("number", "42"), "rolled back"),
+        ("update rolled back", None, "rolled back"),
+        ("update", None, ""),
+        (
+            "update 01FCNDV6P870EA6S7TK1DSYDG0 ok",
+            IncidentRef("id", "01FCNDV6P870EA6S7TK1DSYDG0"),
+            "ok",
+        ),
+    ],
+)
+def test_update_splits_reference_and_message(text: str, ref: IncidentRef | None, rest: str) -> None:
+    parsed = parse_command(text)
+    assert (parsed.verb, parsed.ref, parsed.text) == (Verb.UPDATE, ref, rest)
+
+
+def test_update_keeps_line_breaks() -> None:
+    parsed = parse_command("update INC-1 first line\nsecond line")
+    assert parsed.text == "first line\nsecond line"
+
+
+@pytest.mark.parametrize("verb", ["escalate", "resolve", "show"])
+def test_reference_is_optional(verb: str) -> None:
+    parsed = parse_command(verb)
+    assert parsed.verb == Verb(verb) and parsed.ref is None
+
+
+def test_show_rejects_a_non_reference() -> None:
+    with pytest.raises(CommandError) as caught:
+        parse_command("show checkout")
+    assert "`checkout` is not an incident reference" in caught.value.message
+    assert caught.value.verb is Verb.SHOW
+
+
+def test_unknown_subcommand_is_named_and_escaped() -> None:
+    with pytest.raises(CommandError) as caught:
+        parse_command("<!channel> now")
+    assert "&lt;!channel&gt;" in caught.value.message
+    assert "<!channel>" not in caught.value.message
+
+
+def test_list_takes_no_arguments() -> None:
+    assert parse_command("list").verb is Verb.LIST
+    with pytest.raises(CommandError):
+        parse_command("list all")
+
+
+def test_oversize_text_is_refused_with_the_limit() -> None:
+    with pytest.raises(CommandError) as caught:
+        parse_command("update INC-1 " + "x" * (MAX_TEXT + 20))
+    assert str(MAX_TEXT) in caught.value.message

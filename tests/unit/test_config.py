@@ -1,0 +1,59 @@
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+SECRET_VALUES = {
+    "INCIDENTIO_API_KEY": "inc_live_SUPERSECRET",
+    "SLACK_BOT_TOKEN": "xoxb-SUPERSECRET",
+    "SLACK_SIGNING_SECRET": "SIGNINGSUPERSECRET",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in [*SECRET_VALUES, "SLACK_APP_TOKEN", "LOG_LEVEL", "SLACK_API_URL",
+                 "CATALOG_TTL_SECONDS", "INCIDENTIO_TIMEOUT_SECONDS", "INCIDENTIO_BASE_URL"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in SECRET_VALUES.items():
+        monkeypatch.setenv(k, v)
+    settings = load_settings()
+    assert settings.incidentio_base_url == "https://api.incident.io"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert not settings.socket_mode
+    assert "SUPERSECRET" not in repr(settings)
+
+
+def test_missing_variables_are_named() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert "INCIDENTIO_API_KEY: is required" in text
+    assert "SLACK_BOT_TOKEN: is required" in text
+
+
+def test_malformed_values_are_named_without_echoing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in SECRET_VALUES.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("CATALOG_TTL_SECONDS", "soon")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-SUPERSECRET-wrong-kind")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert "CATALOG_TTL_SECONDS" in text and "SLACK_APP_TOKEN" in text
+    assert "SUPERSECRET" not in text
+
+
+def test_dotenv_file_and_url_normalisation(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text(
+        "INCIDENTIO_API_KEY=k\nSLACK_BOT_TOKEN=xoxb-1\nSLACK_APP_TOKEN=xapp-1\n"
+        "SLACK_API_URL=http://127.0.0.1:9/api\nLOG_LEVEL=debug\n"
+    )
+    settings = load_settings()
+    assert settings.socket_mode
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.log_level == "DEBUG"
