@@ -119,10 +119,11 @@ class SlackDriver:
 
     def signed_headers(self, body: str, content_type: str) -> dict[str, str]:
         timestamp = str(int(self.clock()))
+        signature = self.verifier.generate_signature(timestamp=timestamp, body=body)
         return {
             "content-type": content_type,
             "x-slack-request-timestamp": timestamp,
-            "x-slack-signature": self.verifier.generate_signature(timestamp=timestamp, body=body),
+            "x-slack-signature": signature or "",
         }
 
     async def post_form(self, fields: Mapping[str, str]) -> SlackResponse:
