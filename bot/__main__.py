@@ -51,7 +51,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print("HTTP mode needs SLACK_SIGNING_SECRET.", file=sys.stderr)
         return 2
     if settings.incidentio_sandbox:
-        log.warning("SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url)
+        log.warning(
+            "SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url
+        )
     incidents = IncidentIoClient.from_settings(settings)
     app = build_app(settings, incidents)
     if socket:

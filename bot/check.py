@@ -36,7 +36,10 @@ async def run_check(
         granted = {s.strip() for s in auth.headers.get("x-oauth-scopes", "").split(",") if s}
         missing = [s for s in REQUIRED_SCOPES if s not in granted]
         if granted:
-            line(not missing, "Slack scopes: " + (f"missing {', '.join(missing)}" if missing else "all present"))
+            line(
+                not missing,
+                "Slack scopes: " + (f"missing {', '.join(missing)}" if missing else "all present"),
+            )
     except SlackApiError as error:
         line(False, f"Slack: auth.test failed: {error.response.get('error')}")
     except OSError as error:
@@ -44,7 +47,10 @@ async def run_check(
 
     try:
         identity = await incidents.get_identity()
-        line(True, f"incident.io: API key '{identity.name}' with roles {', '.join(identity.roles) or 'none'}")
+        line(
+            True,
+            f"incident.io: API key '{identity.name}' with roles {', '.join(identity.roles) or 'none'}",
+        )
     except IncidentIoError as error:
         line(False, f"incident.io: {error}")
         return False

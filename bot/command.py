@@ -22,7 +22,10 @@ class Verb(StrEnum):
 
 USAGE: dict[Verb, tuple[str, str]] = {
     Verb.DECLARE: ("/incident declare [name]", "/incident declare Checkout API returning 500s"),
-    Verb.UPDATE: ("/incident update [ref] [message]", "/incident update INC-42 Rolled back the deploy"),
+    Verb.UPDATE: (
+        "/incident update [ref] [message]",
+        "/incident update INC-42 Rolled back the deploy",
+    ),
     Verb.ESCALATE: ("/incident escalate [ref]", "/incident escalate INC-42"),
     Verb.RESOLVE: ("/incident resolve [ref] [message]", "/incident resolve INC-42 Fix verified"),
     Verb.LIST: ("/incident list", "/incident list"),

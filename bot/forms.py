@@ -127,7 +127,9 @@ def checked_values(values: Mapping[str, Any], field: Field) -> list[str]:
     options = _element(values, field).get("selected_options")
     if not isinstance(options, list):
         return []
-    return [o["value"] for o in options if isinstance(o, Mapping) and isinstance(o.get("value"), str)]
+    return [
+        o["value"] for o in options if isinstance(o, Mapping) and isinstance(o.get("value"), str)
+    ]
 
 
 def _check_length(errors: FieldErrors, field: Field, value: str | None, limit: int) -> None:

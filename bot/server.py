@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -32,7 +33,7 @@ def probe_routes(deps: Deps) -> list[Route]:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
-        ready, detail = await deps.health.ready(deps, timeout=READY_TIMEOUT)
+        ready, detail = await deps.health.ready(deps, within=READY_TIMEOUT)
         return JSONResponse(detail, status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:

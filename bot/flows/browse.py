@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
-from bot.mrkdwn import escape
 from bot.lookup import channel_incident, find_incident
+from bot.mrkdwn import escape
 from bot.replies import UserError
 from bot.ui.incident import card_blocks, list_blocks, list_text
 

@@ -27,7 +27,13 @@ class CommandContext:
 
     @classmethod
     def from_body(
-        cls, body: dict[str, Any], *, deps: Deps, ack: AsyncAck, reply: Reply, command: ParsedCommand
+        cls,
+        body: dict[str, Any],
+        *,
+        deps: Deps,
+        ack: AsyncAck,
+        reply: Reply,
+        command: ParsedCommand,
     ) -> CommandContext:
         return cls(
             deps=deps,

@@ -9,13 +9,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
-from bot.observability.interaction import tracked
 from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.runner import answer_submission, open_modal
 from bot.forms import DeclareForm, FormError, ModalMeta, parse_declare
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog
+from bot.observability.interaction import tracked
 from bot.replies import Reply
 from bot.ui.declare import declare_modal, declared_view
 

@@ -9,20 +9,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import keys
-from bot.observability.interaction import tracked
 from bot.command import Verb
 from bot.deps import Deps
+from bot.flows.change import submit_change
 from bot.flows.context import CommandContext, attribution
-from bot.flows.runner import answer_submission
 from bot.flows.targeted import open_targeted
-from bot.forms import EscalateForm, FormError, ModalMeta, parse_escalate
+from bot.forms import EscalateForm, ModalMeta, parse_escalate
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.mrkdwn import escape
-from bot.replies import Reply, UserError
+from bot.observability.interaction import tracked
+from bot.replies import UserError
 from bot.ui.change import escalate_modal, update_result
-from bot.ui.refill import refill
 
 TITLE = "Escalate incident"
 API_FIELDS = {"message": Field.REASON.value, "to_severity_id": Field.SEVERITY.value}
@@ -50,33 +48,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_escalate_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
-        try:
-            form = parse_escalate(view["state"]["values"])
-        except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
-            return
-        user = body.get("user", {})
-        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
-        key = keys.for_view(meta.team_id, Modal.ESCALATE.value, view["id"])
-        name = str(user.get("username") or user.get("name") or "")
-        await answer_submission(
+        await submit_change(
             ack,
-            reply,
-            _submit(deps, meta, form, key, name),
-            restore=lambda message: refill(view, message),
+            body,
+            client,
+            deps,
+            callback=Modal.ESCALATE,
+            parse=lambda view: parse_escalate(view["state"]["values"]),
+            write=_submit,
             fields=API_FIELDS,
-            budget=deps.ack_budget,
-            where="escalate",
         )
 
 
 async def _submit(
     deps: Deps, meta: ModalMeta, form: EscalateForm, key: str, user_name: str
 ) -> View:
-    if not meta.incident_id:
-        raise UserError("This form does not say which incident it is for. Start again.")
+    assert meta.incident_id is not None
     update = await deps.incidents.create_incident_update(
         incident_id=meta.incident_id,
         idempotency_key=key,

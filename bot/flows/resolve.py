@@ -9,19 +9,17 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import keys
-from bot.observability.interaction import tracked
 from bot.command import Verb
 from bot.deps import Deps
+from bot.flows.change import submit_change
 from bot.flows.context import CommandContext, attribution
-from bot.flows.runner import answer_submission
 from bot.flows.targeted import open_targeted
-from bot.forms import FormError, ModalMeta, ResolveForm, parse_resolve
+from bot.forms import ModalMeta, ResolveForm, parse_resolve
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
-from bot.replies import Reply, UserError
+from bot.observability.interaction import tracked
+from bot.replies import UserError
 from bot.ui.change import resolve_modal, update_result
-from bot.ui.refill import refill
 
 TITLE = "Resolve incident"
 API_FIELDS = {"message": Field.MESSAGE.value, "to_incident_status_id": Field.STATUS.value}
@@ -48,31 +46,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_resolve_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
-        try:
-            form = parse_resolve(view["state"]["values"], needs_status=_has_status_input(view))
-        except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
-            return
-        user = body.get("user", {})
-        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
-        key = keys.for_view(meta.team_id, Modal.RESOLVE.value, view["id"])
-        name = str(user.get("username") or user.get("name") or "")
-        await answer_submission(
+        await submit_change(
             ack,
-            reply,
-            _submit(deps, meta, form, key, name),
-            restore=lambda message: refill(view, message),
+            body,
+            client,
+            deps,
+            callback=Modal.RESOLVE,
+            parse=lambda view: parse_resolve(
+                view["state"]["values"], needs_status=_has_status_input(view)
+            ),
+            write=_submit,
             fields=API_FIELDS,
-            budget=deps.ack_budget,
-            where="resolve",
         )
 
 
 async def _submit(deps: Deps, meta: ModalMeta, form: ResolveForm, key: str, user_name: str) -> View:
-    if not meta.incident_id:
-        raise UserError("This form does not say which incident it is for. Start again.")
+    assert meta.incident_id is not None
     status_id = form.status_id
     if status_id is None:
         ending = (await deps.catalog.get()).ending_statuses()

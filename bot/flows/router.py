@@ -10,12 +10,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.observability.interaction import tracked
 from bot.command import CommandError, Verb, parse_command
 from bot.deps import Deps
 from bot.flows import browse, declare, escalate, resolve, update
 from bot.flows.context import CommandContext
 from bot.ids import SLASH_COMMAND
+from bot.observability.interaction import tracked
 from bot.replies import Reply
 from bot.ui.help import help_blocks, help_text, usage_line
 

@@ -28,7 +28,6 @@ log = logging.getLogger("bot.flows")
 T = TypeVar("T")
 
 
-
 @dataclass(frozen=True)
 class Answer:
     """An ephemeral reply: mrkdwn text (the fallback and notification) and optional blocks."""

@@ -14,7 +14,6 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
-from bot.observability.interaction import tracked
 from bot.deps import Deps
 from bot.flows.context import attribution
 from bot.flows.declare import open_declare
@@ -22,6 +21,7 @@ from bot.flows.runner import answer_submission, open_modal
 from bot.forms import FormError, ModalMeta, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
 from bot.lookup import channel_incident, find_by_id, require_open
+from bot.observability.interaction import tracked
 from bot.replies import Reply
 from bot.ui.change import update_result
 from bot.ui.declare import declare_modal
@@ -67,7 +67,9 @@ def _quote(meta: ModalMeta) -> str:
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut(Shortcut.DECLARE_GLOBAL.value)
     @tracked
-    async def open_declare_global(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def open_declare_global(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         meta = ModalMeta(
             team_id=str(body.get("team", {}).get("id", "")),
@@ -88,16 +90,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         async def load() -> View:
             catalog, link = await asyncio.gather(
-                deps.catalog.get(), _permalink(client, meta.source_channel or "", meta.source_ts or "")
+                deps.catalog.get(),
+                _permalink(client, meta.source_channel or "", meta.source_ts or ""),
             )
             full = meta.model_copy(update={"source_permalink": link})
             summary = (meta.source_text or "") + (f"\n\nFrom Slack: {link}" if link else "")
             # The text lives in the summary input; keep the metadata small.
-            return declare_modal(catalog, full.model_copy(update={"source_text": None}), summary=summary)
+            return declare_modal(
+                catalog, full.model_copy(update={"source_text": None}), summary=summary
+            )
 
         await open_modal(
-            reply, str(body.get("trigger_id", "")), load, title="Declare incident",
-            budget=deps.open_budget, where="declare from message",
+            reply,
+            str(body.get("trigger_id", "")),
+            load,
+            title="Declare incident",
+            budget=deps.open_budget,
+            where="declare from message",
         )
 
     @app.shortcut(Shortcut.ADD_TO_INCIDENT.value)
@@ -117,8 +126,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return add_message_modal(meta.model_copy(update={"source_permalink": link}), here)
 
         await open_modal(
-            reply, str(body.get("trigger_id", "")), load, title="Add to incident",
-            budget=deps.open_budget, where="add to incident",
+            reply,
+            str(body.get("trigger_id", "")),
+            load,
+            title="Add to incident",
+            budget=deps.open_budget,
+            where="add to incident",
         )
 
     @app.view(Modal.ADD_MESSAGE.value)
@@ -151,8 +164,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return update_result(incident.reference, update, "Added to incident")
 
         await answer_submission(
-            ack, reply, work(),
+            ack,
+            reply,
+            work(),
             restore=lambda message: add_message_modal(meta, None, banner=message),
             fields={"incident_id": Field.INCIDENT.value},
-            budget=deps.ack_budget, where="add to incident",
+            budget=deps.ack_budget,
+            where="add to incident",
         )

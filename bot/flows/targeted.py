@@ -14,7 +14,6 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.observability.interaction import tracked
 from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.runner import open_modal
@@ -23,6 +22,7 @@ from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.lookup import channel_incident, find_by_id, find_incident, require_open
 from bot.mrkdwn import truncate
+from bot.observability.interaction import tracked
 from bot.replies import Reply, UserError, log_failure
 from bot.ui.change import pick_modal
 from bot.ui.common import incident_option

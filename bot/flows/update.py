@@ -10,20 +10,20 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
-from bot.observability.interaction import tracked
+from bot.command import Verb
 from bot.deps import Deps
+from bot.flows.change import submit_change
 from bot.flows.context import CommandContext, attribution
-from bot.flows.runner import Answer, answer_command, answer_submission
+from bot.flows.runner import Answer, answer_command
 from bot.flows.targeted import open_targeted, target
-from bot.forms import FormError, ModalMeta, UpdateForm, parse_update
+from bot.forms import ModalMeta, UpdateForm, parse_update
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.lookup import require_open
-from bot.replies import Reply, UserError
+from bot.observability.interaction import tracked
+from bot.replies import UserError
 from bot.ui.change import update_modal, update_result, update_result_text
 from bot.ui.help import usage_line
-from bot.command import Verb
-from bot.ui.refill import refill
 
 TITLE = "Update incident"
 API_FIELDS = {
@@ -72,30 +72,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_update_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
-        try:
-            form = parse_update(view["state"]["values"])
-        except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
-            return
-        user = body.get("user", {})
-        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
-        key = keys.for_view(meta.team_id, Modal.UPDATE.value, view["id"])
-        await answer_submission(
+        await submit_change(
             ack,
-            reply,
-            _submit(deps, meta, form, key, str(user.get("username") or user.get("name") or "")),
-            restore=lambda message: refill(view, message),
+            body,
+            client,
+            deps,
+            callback=Modal.UPDATE,
+            parse=lambda view: parse_update(view["state"]["values"]),
+            write=_submit,
             fields=API_FIELDS,
-            budget=deps.ack_budget,
-            where="update",
         )
 
 
 async def _submit(deps: Deps, meta: ModalMeta, form: UpdateForm, key: str, user_name: str) -> View:
-    if not meta.incident_id:
-        raise UserError("This form does not say which incident it is for. Start again.")
+    assert meta.incident_id is not None
     update = await deps.incidents.create_incident_update(
         incident_id=meta.incident_id,
         idempotency_key=key,

@@ -46,10 +46,10 @@ class Health:
         except IncidentIoError as error:
             log.warning("could not load the catalog at start: %s", error)
 
-    async def ready(self, deps: Deps, *, timeout: float) -> tuple[bool, dict[str, Any]]:
+    async def ready(self, deps: Deps, *, within: float) -> tuple[bool, dict[str, Any]]:
         catalog_loaded = deps.catalog.peek() is not None
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 if not catalog_loaded:
                     await deps.catalog.get()
                     catalog_loaded = True

@@ -87,12 +87,12 @@ def keep(task: asyncio.Future[Any]) -> None:
     task.add_done_callback(_in_flight.discard)
 
 
-async def drain(timeout: float) -> int:
+async def drain(grace: float) -> int:
     """Wait for in-flight work (at shutdown). Returns how many were still running after."""
     me = asyncio.current_task()
     pending = {t for t in _in_flight if not t.done() and t is not me}
     if pending:
-        await asyncio.wait(pending, timeout=timeout)
+        await asyncio.wait(pending, timeout=grace)
     return sum(1 for t in pending if not t.done())
 
 

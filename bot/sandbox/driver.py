@@ -196,8 +196,13 @@ class SlackDriver:
         return response
 
     async def message_shortcut(
-        self, callback_id: str, text: str, *, channel_id: str | None = None,
-        message_ts: str = "1700000000.000100", author: str = "U0BOB",
+        self,
+        callback_id: str,
+        text: str,
+        *,
+        channel_id: str | None = None,
+        message_ts: str = "1700000000.000100",
+        author: str = "U0BOB",
     ) -> SlackResponse:
         channel = channel_id or self.channel_id
         return await self.post_payload(

@@ -76,15 +76,11 @@ def update_modal(
     )
     status_options = [status_option(s) for s in statuses if s.id != incident.incident_status.id]
     if status_options:
-        blocks.append(
-            select_input(Field.STATUS, "New status", status_options, optional=True)
-        )
+        blocks.append(select_input(Field.STATUS, "New status", status_options, optional=True))
     current = incident.severity.id if incident.severity else None
     severity_options = [severity_option(s) for s in severities if s.id != current]
     if severity_options:
-        blocks.append(
-            select_input(Field.SEVERITY, "New severity", severity_options, optional=True)
-        )
+        blocks.append(select_input(Field.SEVERITY, "New severity", severity_options, optional=True))
     return modal(
         Modal.UPDATE, f"Update {incident.reference}", blocks, submit="Share", meta=meta.encode()
     )
@@ -114,7 +110,10 @@ def escalate_modal(
         )
     )
     return modal(
-        Modal.ESCALATE, f"Escalate {incident.reference}", blocks, submit="Escalate",
+        Modal.ESCALATE,
+        f"Escalate {incident.reference}",
+        blocks,
+        submit="Escalate",
         meta=meta.encode(),
     )
 
@@ -152,7 +151,10 @@ def resolve_modal(
             )
         )
     return modal(
-        Modal.RESOLVE, f"Resolve {incident.reference}", blocks, submit="Resolve",
+        Modal.RESOLVE,
+        f"Resolve {incident.reference}",
+        blocks,
+        submit="Resolve",
         meta=meta.encode(),
     )
 

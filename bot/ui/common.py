@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.ids import Action, Block as BlockId, Field, Modal
+from bot.ids import Action, Field, Modal
+from bot.ids import Block as BlockId
 from bot.incidentio.models import Incident, IncidentStatus, Severity
 from bot.mrkdwn import escape, link, truncate
 
@@ -118,7 +119,9 @@ def error_banner(message: str) -> SectionBlock:
 
 def loading_modal(title: str) -> View:
     return modal(
-        Modal.LOADING, title, [SectionBlock(text=":hourglass_flowing_sand: Loading from incident.io…")]
+        Modal.LOADING,
+        title,
+        [SectionBlock(text=":hourglass_flowing_sand: Loading from incident.io…")],
     )
 
 

@@ -66,9 +66,7 @@ def declare_modal(
             placeholder="Impact, what you know so far, links",
         )
     )
-    blocks.append(
-        select_input(Field.SEVERITY, "Severity", severities, initial=chosen_severity)
-    )
+    blocks.append(select_input(Field.SEVERITY, "Severity", severities, initial=chosen_severity))
     if len(catalog.types) > 1:
         types = [option(t.name, t.id, t.description or None) for t in catalog.types]
         wanted = form.incident_type_id if form else None

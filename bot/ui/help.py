@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.command import USAGE, Verb
 
@@ -28,7 +34,9 @@ def help_text() -> str:
         "`[ref]` is `INC-123`, `123`, `#123` or an incident ID; left out in an incident's "
         "channel it means that incident, elsewhere the form lets you pick one."
     )
-    return "*/incident* runs incidents in incident.io from Slack.\n" + "\n".join(lines) + f"\n{refs}"
+    return (
+        "*/incident* runs incidents in incident.io from Slack.\n" + "\n".join(lines) + f"\n{refs}"
+    )
 
 
 def help_blocks() -> list[Block]:

@@ -17,7 +17,13 @@ from slack_sdk.models.blocks import (
 
 from bot.incidentio.models import Incident, IncidentUpdate
 from bot.mrkdwn import escape, truncate
-from bot.ui.common import channel_mention, incident_facts, incident_line, incident_links, incident_title
+from bot.ui.common import (
+    channel_mention,
+    incident_facts,
+    incident_line,
+    incident_links,
+    incident_title,
+)
 
 # A message holds at most 50 blocks; a list longer than this says how many it left out.
 MAX_LISTED = 20
@@ -39,9 +45,7 @@ def list_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
         rest = len(incidents) - MAX_LISTED
         blocks.append(
             ContextBlock(
-                elements=[
-                    MarkdownTextObject(text=f"…and {rest} more; see all in incident.io.")
-                ]
+                elements=[MarkdownTextObject(text=f"…and {rest} more; see all in incident.io.")]
             )
         )
     return blocks
@@ -80,7 +84,9 @@ def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[B
     blocks: list[Block] = [
         SectionBlock(text=truncate(incident_title(incident), 3000)),
         SectionBlock(
-            text=escape(truncate(incident.summary, 2900)) if incident.summary else "_No summary yet._"
+            text=escape(truncate(incident.summary, 2900))
+            if incident.summary
+            else "_No summary yet._"
         ),
         SectionBlock(fields=[MarkdownTextObject(text=truncate(f, 2000)) for f in fields]),
     ]

@@ -26,6 +26,10 @@ def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | N
         ContextBlock(elements=[MarkdownTextObject(text="It is shared with a link to the message.")])
     )
     return modal(
-        Modal.ADD_MESSAGE, "Add to incident", blocks, submit="Add", close="Cancel",
+        Modal.ADD_MESSAGE,
+        "Add to incident",
+        blocks,
+        submit="Add",
+        close="Cancel",
         meta=meta.encode(),
     )

@@ -95,9 +95,9 @@ async def test_picker_when_no_reference_and_not_in_an_incident_channel(h: Harnes
     labels = [o["text"]["text"] for o in offered]
     assert any("Checkout down" in label for label in labels)
     assert not any("Secret thing" in label for label in labels)  # private incidents stay hidden
-    assert [o["text"]["text"] for o in await h.driver.options(view["id"], Field.INCIDENT, "sear")] == [
-        "INC-2: Search slow"
-    ]
+    assert [
+        o["text"]["text"] for o in await h.driver.options(view["id"], Field.INCIDENT, "sear")
+    ] == ["INC-2: Search slow"]
     chosen = next(o for o in offered if o["value"] == first.id)
     await h.driver.submit(view["id"], {"incident": chosen})
     await h.settle()

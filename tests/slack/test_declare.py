@@ -54,7 +54,9 @@ async def test_declare_opens_the_modal_prefilled_and_creates_the_incident(h: Har
     assert incident["name"] == "Checkout API returning 500s"
     assert incident["severity"]["name"] == "Major"
     assert incident["visibility"] == "public" and incident["mode"] == "standard"
-    roles = {a["role"]["role_type"]: a.get("assignee", {}) for a in incident["incident_role_assignments"]}
+    roles = {
+        a["role"]["role_type"]: a.get("assignee", {}) for a in incident["incident_role_assignments"]
+    }
     assert roles["reporter"]["slack_user_id"] == "U0ALICE"
     result = h.fake.current_view(view["id"])
     text = blocks_text(result)

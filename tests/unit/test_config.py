@@ -11,8 +11,15 @@ SECRET_VALUES = {
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    for name in [*SECRET_VALUES, "SLACK_APP_TOKEN", "LOG_LEVEL", "SLACK_API_URL",
-                 "CATALOG_TTL_SECONDS", "INCIDENTIO_TIMEOUT_SECONDS", "INCIDENTIO_BASE_URL"]:
+    for name in [
+        *SECRET_VALUES,
+        "SLACK_APP_TOKEN",
+        "LOG_LEVEL",
+        "SLACK_API_URL",
+        "CATALOG_TTL_SECONDS",
+        "INCIDENTIO_TIMEOUT_SECONDS",
+        "INCIDENTIO_BASE_URL",
+    ]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 

@@ -39,7 +39,10 @@ def test_declare_parses_every_field() -> None:
             select(Field.INCIDENT_TYPE, "type1"),
             {
                 Field.VISIBILITY.value: {
-                    Field.VISIBILITY.value: {"type": "radio_buttons", "selected_option": {"value": "private"}}
+                    Field.VISIBILITY.value: {
+                        "type": "radio_buttons",
+                        "selected_option": {"value": "private"},
+                    }
                 },
                 Field.TEST_MODE.value: {
                     Field.TEST_MODE.value: {

@@ -8,7 +8,10 @@ from bot.check import REQUIRED_SCOPES
 from bot.ids import SLASH_COMMAND, Shortcut
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_CANDIDATES = [ROOT.parent / "shared/slack/manifest.schema.json", ROOT / "tests/data/manifest.schema.json"]
+SCHEMA_CANDIDATES = [
+    ROOT.parent / "shared/slack/manifest.schema.json",
+    ROOT / "tests/data/manifest.schema.json",
+]
 
 
 def load_manifest() -> dict:
