@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import urllib.request
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.observability.logs import setup_logging
@@ -21,8 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", action="store_true", help="force Socket Mode")
     mode.add_argument("--http", action="store_true", help="force HTTP mode")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to bind")  # noqa: S104
-    serve.add_argument("--port", type=int, default=3000, help="HTTP mode: port")
+    serve.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "3000")), help="HTTP mode: port"
+    )
     sub.add_parser("check", help="check the configuration against Slack and incident.io")
+    sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
     sandbox = sub.add_parser("sandbox", help="run the bot against a local incident.io emulator")
     sandbox.add_argument("--say", action="append", help="send this /incident text and exit")
     sandbox.add_argument("--port", type=int, default=0, help="port for the bot (default: any)")
@@ -78,8 +83,25 @@ def _check(settings: Settings) -> int:
     return 0 if asyncio.run(go()) else 1
 
 
+def _healthcheck() -> int:
+    """Liveness for container probes: Socket Mode serves it on HEALTH_PORT, HTTP mode on PORT."""
+    socket_mode = bool(os.environ.get("SLACK_APP_TOKEN"))
+    port = os.environ.get("HEALTH_PORT") if socket_mode else os.environ.get("PORT", "3000")
+    if not port:
+        print("Socket Mode without HEALTH_PORT has no probe to ask", file=sys.stderr)
+        return 1
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{int(port)}/healthz", timeout=3) as answer:
+            return 0 if answer.status == 200 else 1
+    except OSError as error:
+        print(f"unhealthy: {error}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "healthcheck":
+        return _healthcheck()
     if args.command == "sandbox":
         from bot.sandbox.cli import run_sandbox
 
