@@ -1,0 +1,113 @@
+"""Cached reads that Slack interactions need within their 3-second budget."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from bot.incidentio.cache import SingleFlightCache
+from bot.incidentio.client import IncidentIoClient
+from bot.incidentio.errors import IncidentIoError
+from bot.incidentio.models import OPEN_CATEGORIES, Catalog, Incident
+
+logger = logging.getLogger("bot.incidentio")
+
+
+class CatalogCache:
+    """Severities, statuses, types and roles: loaded together, cached for `ttl_seconds`.
+
+    A cold load fetches the four lists concurrently (one parallel round trip); concurrent callers
+    share that load; a stale catalog is served at once while it refreshes in the background.
+    """
+
+    def __init__(
+        self,
+        client: IncidentIoClient,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._cache = SingleFlightCache(self._load, ttl_seconds, clock=clock, name="catalog")
+
+    async def _load(self) -> Catalog:
+        severities, statuses, types, roles = await asyncio.gather(
+            self._client.list_severities(),
+            self._client.list_incident_statuses(),
+            self._client.list_incident_types(),
+            self._client.list_incident_roles(),
+        )
+        return Catalog(
+            severities=tuple(severities),
+            statuses=tuple(statuses),
+            types=tuple(types),
+            roles=tuple(roles),
+        )
+
+    async def get(self) -> Catalog:
+        return await self._cache.get()
+
+    def peek(self) -> Catalog | None:
+        """The cached catalog (fresh or stale) without I/O; None before the first load."""
+        return self._cache.peek()
+
+    async def warm(self) -> bool:
+        """Load the catalog now (at start-up). Logs and returns False if incident.io fails."""
+        try:
+            await self._cache.refresh()
+        except IncidentIoError as error:
+            logger.warning("could not warm the catalog: %s (request_id %s)", error, error.request_id)
+            return False
+        return True
+
+    def invalidate(self) -> None:
+        self._cache.invalidate()
+
+    @property
+    def hits(self) -> int:
+        return self._cache.hits
+
+    @property
+    def misses(self) -> int:
+        return self._cache.misses
+
+    @property
+    def stale(self) -> int:
+        return self._cache.stale
+
+
+class OpenIncidentsCache:
+    """Open incidents (triage, live, paused) for Slack's option requests, cached briefly."""
+
+    def __init__(
+        self,
+        client: IncidentIoClient,
+        ttl_seconds: float = 15.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._cache = SingleFlightCache(self._load, ttl_seconds, clock=clock, name="open incidents")
+
+    async def _load(self) -> tuple[Incident, ...]:
+        found = self._client.list_incidents(status_categories=OPEN_CATEGORIES)
+        return tuple([incident async for incident in found])
+
+    async def get(self) -> list[Incident]:
+        return list(await self._cache.get())
+
+    def peek(self) -> list[Incident] | None:
+        cached = self._cache.peek()
+        return list(cached) if cached is not None else None
+
+    def invalidate(self) -> None:
+        """Forget the list, after a write that may have opened or closed an incident."""
+        self._cache.invalidate()
+
+    @property
+    def hits(self) -> int:
+        return self._cache.hits
+
+    @property
+    def misses(self) -> int:
+        return self._cache.misses
