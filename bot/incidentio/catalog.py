@@ -57,7 +57,9 @@ class CatalogCache:
         try:
             await self._cache.refresh()
         except IncidentIoError as error:
-            logger.warning("could not warm the catalog: %s (request_id %s)", error, error.request_id)
+            logger.warning(
+                "could not warm the catalog: %s (request_id %s)", error, error.request_id
+            )
             return False
         return True
 

@@ -127,7 +127,9 @@ _BY_STATUS: dict[int, type[IncidentIoError]] = {
 }
 
 
-def error_from_response(status: int, body: Any, header_request_id: str | None = None) -> IncidentIoError:
+def error_from_response(
+    status: int, body: Any, header_request_id: str | None = None
+) -> IncidentIoError:
     """Build the matching error from a non-2xx status and its (possibly non-JSON) body."""
     envelope = body if isinstance(body, dict) else {}
     raw_errors = envelope.get("errors")

@@ -37,7 +37,9 @@ def severity(name: str = "Major", rank: int = 2, **over: Any) -> dict[str, Any]:
     }
 
 
-def status(name: str = "Investigating", category: str = "live", rank: int = 1, **over: Any) -> dict[str, Any]:
+def status(
+    name: str = "Investigating", category: str = "live", rank: int = 1, **over: Any
+) -> dict[str, Any]:
     return {
         "id": ulid(),
         "name": name,

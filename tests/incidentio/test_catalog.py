@@ -162,7 +162,9 @@ async def test_open_incidents_invalidate_refetches(
     route = api.get("/v2/incidents").mock(
         side_effect=[
             httpx.Response(200, json=f.page("incidents", [f.incident(1)], None, 250)),
-            httpx.Response(200, json=f.page("incidents", [f.incident(1), f.incident(2)], None, 250)),
+            httpx.Response(
+                200, json=f.page("incidents", [f.incident(1), f.incident(2)], None, 250)
+            ),
         ]
     )
     cache = OpenIncidentsCache(client, clock=Clock())

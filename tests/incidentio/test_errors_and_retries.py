@@ -145,11 +145,12 @@ async def test_create_503_twice_then_success_resends_the_same_key_and_body(
     assert 0.0 <= sleeps[1] <= 1.0
 
 
-async def test_create_retries_on_timeout(
-    client: IncidentIoClient, api: SpecCheckedRouter
-) -> None:
+async def test_create_retries_on_timeout(client: IncidentIoClient, api: SpecCheckedRouter) -> None:
     route = api.post("/v2/incidents").mock(
-        side_effect=[httpx.ReadTimeout("timed out"), httpx.Response(200, json={"incident": f.incident(1)})]
+        side_effect=[
+            httpx.ReadTimeout("timed out"),
+            httpx.Response(200, json={"incident": f.incident(1)}),
+        ]
     )
 
     await client.create_incident(idempotency_key="k", name="x")
@@ -217,7 +218,10 @@ async def test_edit_retried_when_the_connection_was_never_made(
     client: IncidentIoClient, api: SpecCheckedRouter
 ) -> None:
     route = api.post(EDIT_PATH).mock(
-        side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={"incident": f.incident(1)})]
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.Response(200, json={"incident": f.incident(1)}),
+        ]
     )
 
     await client.edit_incident(EDIT_ID, name="x")
@@ -254,7 +258,9 @@ async def test_observers_see_every_attempt(
         side_effect=[
             f.error(503, rid=rid),
             httpx.ReadTimeout("timed out"),
-            httpx.Response(200, json={"incident": f.incident(12)}, headers={"x-request-id": "ok-rid"}),
+            httpx.Response(
+                200, json={"incident": f.incident(12)}, headers={"x-request-id": "ok-rid"}
+            ),
         ]
     )
 

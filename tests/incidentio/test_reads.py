@@ -72,7 +72,10 @@ async def test_list_incident_types_and_roles(
     roles = await client.list_incident_roles()
 
     assert [(t.name, t.is_default) for t in types] == [("Default", True), ("Security", False)]
-    assert [(r.id, r.role_type) for r in roles] == [(lead["id"], "lead"), (reporter["id"], "reporter")]
+    assert [(r.id, r.role_type) for r in roles] == [
+        (lead["id"], "lead"),
+        (reporter["id"], "reporter"),
+    ]
 
 
 async def test_get_identity(client: IncidentIoClient, api: SpecCheckedRouter) -> None:
@@ -196,7 +199,9 @@ async def test_list_incidents_follows_the_cursor_across_three_pages(
     first = [f.incident(n) for n in (1, 2)]
     second = [f.incident(n) for n in (3, 4)]
     third = [f.incident(5)]
-    route = _pages(api, "/v2/incidents",
+    route = _pages(
+        api,
+        "/v2/incidents",
         [
             f.page("incidents", first, first[-1]["id"], 2),
             f.page("incidents", second, second[-1]["id"], 2),
@@ -228,7 +233,9 @@ async def test_pagination_stops_on_an_empty_page(
     client: IncidentIoClient, api: SpecCheckedRouter
 ) -> None:
     full = [f.incident(1), f.incident(2)]
-    route = _pages(api, "/v2/incidents",
+    route = _pages(
+        api,
+        "/v2/incidents",
         [f.page("incidents", full, full[-1]["id"], 2), f.page("incidents", [], "STILL", 2)],
     )
 
@@ -296,14 +303,18 @@ async def test_list_incident_updates_pages_and_honours_limit(
     incident_id = f.ulid()
     first = [f.incident_update(incident_id, message=f"m{n}") for n in range(3)]
     second = [f.incident_update(incident_id, message=f"m{n}") for n in range(3, 6)]
-    route = _pages(api, "/v2/incident_updates",
+    route = _pages(
+        api,
+        "/v2/incident_updates",
         [
             f.page("incident_updates", first, first[-1]["id"], 3),
             f.page("incident_updates", second, second[-1]["id"], 3),
         ],
     )
 
-    found = [u.message async for u in client.list_incident_updates(incident_id, page_size=3, limit=4)]
+    found = [
+        u.message async for u in client.list_incident_updates(incident_id, page_size=3, limit=4)
+    ]
 
     assert found == ["m0", "m1", "m2", "m3"]
     assert route.call_count == 2
@@ -324,4 +335,3 @@ async def test_list_incident_updates_small_limit_asks_for_a_small_page(
     assert len(found) == 2
     assert route.call_count == 1
     assert route.calls.last.request.url.params["page_size"] == "2"
-

@@ -11,7 +11,9 @@ from tests.incidentio import factories as f
 from tests.incidentio.conftest import SpecCheckedRouter
 
 
-async def test_create_incident_minimal_body(client: IncidentIoClient, api: SpecCheckedRouter) -> None:
+async def test_create_incident_minimal_body(
+    client: IncidentIoClient, api: SpecCheckedRouter
+) -> None:
     body = f.incident(42, name="DB down")
     route = api.post("/v2/incidents").respond(json={"incident": body})
 
@@ -78,7 +80,9 @@ async def test_edit_incident_sends_only_the_given_fields(
     }
 
 
-async def test_edit_incident_can_stay_quiet(client: IncidentIoClient, api: SpecCheckedRouter) -> None:
+async def test_edit_incident_can_stay_quiet(
+    client: IncidentIoClient, api: SpecCheckedRouter
+) -> None:
     body = f.incident(9)
     route = api.post(f"/v2/incidents/{body['id']}/actions/edit").respond(json={"incident": body})
 

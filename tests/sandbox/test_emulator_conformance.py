@@ -186,3 +186,23 @@ async def test_an_answer_outside_the_schema_becomes_a_500(
     assert response.status_code == 500
     assert "Emulator bug" in response.json()["errors"][0]["message"]
     assert "'id' is a required property" in response.json()["errors"][0]["message"]
+
+
+async def test_requests_only_validation_skips_the_answer_check(
+    emulator_clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(store: Store, request: ApiRequest) -> tuple[int, dict[str, Any]]:
+        return 200, {"severities": [{"name": "No id"}]}
+
+    monkeypatch.setitem(routes.HANDLERS, "GET /v1/severities", broken)
+    emulator = create_emulator(clock=emulator_clock, validate="requests")
+    transport = httpx.ASGITransport(app=emulator.app)
+    headers = {"Authorization": "Bearer sandbox-key"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://x", headers=headers
+    ) as client:
+        assert (await client.get("/v1/severities")).status_code == 200
+        refused = await client.post("/v2/incidents", json={"visibility": "secret"})
+    assert refused.status_code == 422
+    with pytest.raises(ValueError, match="validate"):
+        create_emulator(validate="responses")  # type: ignore[arg-type]
