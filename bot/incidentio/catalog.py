@@ -92,7 +92,10 @@ class OpenIncidentsCache:
         self._cache = SingleFlightCache(self._load, ttl_seconds, clock=clock, name="open incidents")
 
     async def _load(self) -> tuple[Incident, ...]:
-        found = self._client.list_incidents(status_categories=OPEN_CATEGORIES)
+        # Test incidents are included: commands must work inside a drill's own channel too.
+        found = self._client.list_incidents(
+            status_categories=OPEN_CATEGORIES, modes=("standard", "retrospective", "test")
+        )
         return tuple([incident async for incident in found])
 
     async def get(self) -> list[Incident]:

@@ -198,8 +198,8 @@ class RequestSender:
                     method, path or route, params=query, content=content, headers=headers
                 )
             except httpx.HTTPError as exc:
+                # Not chained to `exc`: it carries the request, headers included, into tracebacks.
                 error: IncidentIoError = self._transport_error(exc, method, route)
-                error.__cause__ = exc
                 sent = not isinstance(exc, _NOT_SENT)
                 status, request_id = None, None
             else:
@@ -237,9 +237,14 @@ class RequestSender:
         if isinstance(exc, httpx.TimeoutException):
             what = f"timed out after {self._timeout:g}s"
         else:
-            what = type(exc).__name__
-        # Built from the exception's class and the route only, never from the request or headers.
+            detail = self._scrub(str(exc))[:200]
+            what = f"{type(exc).__name__} ({detail})" if detail else type(exc).__name__
         return TransportError(message=f"{what} calling {method} {route}")
+
+    def _scrub(self, text: str) -> str:
+        # httpx's messages come from sockets and TLS, not headers; this is the belt to those braces.
+        token = self._http.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return text.replace(token, "[redacted]") if token else text
 
     def _emit(self, call: ApiCall) -> None:
         logger.debug(

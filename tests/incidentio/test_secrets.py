@@ -34,7 +34,8 @@ async def test_api_key_is_absent_from_logs_and_errors_on_every_path(
     api.get("/v1/incident_types").mock(return_value=f.error(401, "Invalid API key"))
     api.get("/v1/incident_statuses").mock(return_value=f.error(500))
     api.get("/v2/incident_roles").mock(side_effect=httpx.ReadTimeout("timed out"))
-    api.get("/v2/users").mock(side_effect=httpx.ConnectError("connection refused"))
+    # Even a transport message that somehow quotes the key must not carry it further.
+    api.get("/v2/users").mock(side_effect=httpx.ConnectError(f"refused for {API_KEY}"))
     api.post("/v2/incidents").mock(return_value=f.error(422, "Bad severity", field="severity_id"))
     api.get("/v1/identity").mock(
         side_effect=[f.error(429, headers={"Retry-After": "1"}), httpx.Response(200, json={})]
