@@ -28,9 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("check", help="check the configuration against Slack and incident.io")
     sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
-    sandbox = sub.add_parser("sandbox", help="run the bot against a local incident.io emulator")
-    sandbox.add_argument("--say", action="append", help="send this /incident text and exit")
-    sandbox.add_argument("--port", type=int, default=0, help="port for the bot (default: any)")
+    from bot.sandbox.cli import configure_parser
+
+    configure_parser(sub.add_parser("sandbox", help="try the bot on a local incident.io emulator"))
     return parser
 
 

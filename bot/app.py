@@ -9,6 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
@@ -19,7 +22,8 @@ from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
 from bot.observability import interaction as ix
 from bot.observability import middleware
-from bot.replies import Reply, report
+from bot.replies import Reply, describe, log_failure, report
+from bot.ui.common import message_modal, with_request_id
 
 log = logging.getLogger("bot.app")
 
@@ -41,6 +45,16 @@ def build_deps(settings: Settings, incidents: IncidentIoClient) -> Deps:
     incidents.add_observer(deps.metrics.observe_call)
     incidents.add_observer(deps.health.observe_call)
     return deps
+
+
+def signed(
+    verifier: SignatureVerifier, body: str | bytes, timestamp: str | None, signature: str | None
+) -> bool:
+    """Slack's signature check, where a malformed header fails the check instead of raising."""
+    try:
+        return verifier.is_valid(body, timestamp, signature)
+    except (ValueError, TypeError):  # a non-numeric timestamp, a non-ASCII signature
+        return False
 
 
 def _reply_for(body: dict[str, Any], client: AsyncWebClient, deps: Deps, respond: Any) -> Reply:
@@ -70,10 +84,12 @@ def build_app(
     """The whole Slack app. Tests pass their own client (fake Slack) and incidents (respx)."""
     deps = deps or build_deps(settings, incidents)
     secret = settings.slack_signing_secret
+    # Socket Mode needs no signing secret; an unguessable one keeps HTTP requests out then.
+    signing_secret = secret.get_secret_value() if secret else secrets.token_hex(32)
+    verifier = SignatureVerifier(signing_secret)
     app = AsyncApp(
         client=client or slack_client(settings),
-        # Socket Mode needs no signing secret; an unguessable one keeps HTTP requests out then.
-        signing_secret=secret.get_secret_value() if secret else secrets.token_hex(32),
+        signing_secret=signing_secret,
         process_before_response=False,
     )
     app._incident_bot_deps = deps  # type: ignore[attr-defined]
@@ -99,9 +115,37 @@ def build_app(
 
     @app.error
     async def handle_error(
-        error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        await report(error, _reply_for(body, client, deps, respond), where=str(body.get("type")))
+        error: Exception,
+        body: dict[str, Any],
+        request: AsyncBoltRequest,
+        response: BoltResponse | None,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> BoltResponse | None:
+        # Bolt hands the error handler requests whose signature check raised (a malformed
+        # header): never act on an unverified body's response_url, channel or user.
+        if request.mode != "socket_mode" and not signed(
+            verifier,
+            request.raw_body,
+            next(iter(request.headers.get("x-slack-request-timestamp", [])), None),
+            next(iter(request.headers.get("x-slack-signature", [])), None),
+        ):
+            log.info("refused a request with a malformed signature")
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        reply = _reply_for(body, client, deps, respond)
+        if body.get("type") == "view_submission" and response is not None:
+            # Not acknowledged yet (a response exists only then): answer in the modal itself,
+            # where Slack would otherwise show a connection error for the HTTP 500.
+            log_failure(error, "view_submission")
+            message, request_id = describe(error)
+            view = reply.view(
+                message_modal("Could not finish", with_request_id(message, request_id))
+            )
+            return BoltResponse(
+                status=200, body={"response_action": "update", "view": view.to_dict()}
+            )
+        await report(error, reply, where=str(body.get("type")))
+        return None
 
     return app
 

@@ -58,7 +58,8 @@ class ModalMeta(BaseModel):
         """Parse private_metadata; a forged or corrupt value raises FormError."""
         try:
             return cls.model_validate(json.loads(raw or ""))
-        except (ValueError, PydanticValidationError):
+        except (ValueError, RecursionError, PydanticValidationError):
+            # RecursionError: JSON nested deeper than the parser allows ("[[[[…").
             raise FormError({}, "This form's data is damaged. Close it and start again.") from None
 
 

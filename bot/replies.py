@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.forms import FormError
 from bot.incidentio.errors import IncidentIoError
 from bot.mrkdwn import truncate
 from bot.observability import interaction as ix
@@ -42,6 +43,9 @@ def describe(error: BaseException) -> tuple[str, str | None]:
     if isinstance(error, UserError):
         text = error.message + (f"\n{error.usage}" if error.usage else "")
         return text, None
+    if isinstance(error, FormError):
+        # Raised without an input to point at (damaged private_metadata): the message is ours.
+        return error.message or "This form could not be read. Close it and start again.", None
     if isinstance(error, IncidentIoError):
         return error.user_message, error.request_id
     if isinstance(error, SlackApiError):
@@ -53,8 +57,8 @@ def log_failure(error: BaseException, where: str) -> None:
     interaction = ix.current()
     if interaction is not None:
         interaction.fail(_outcome(error), type(error).__name__)
-    if isinstance(error, UserError):
-        log.info("user error in %s: %s", where, error.message)
+    if isinstance(error, UserError | FormError):
+        log.info("user error in %s: %s", where, error)
     elif isinstance(error, IncidentIoError):
         log.warning(
             "incident.io error in %s: %s", where, error, extra={"request_id": error.request_id}
@@ -66,7 +70,7 @@ def log_failure(error: BaseException, where: str) -> None:
 
 
 def _outcome(error: BaseException) -> str:
-    if isinstance(error, UserError):
+    if isinstance(error, UserError | FormError):
         return "user_error"
     if isinstance(error, IncidentIoError):
         return "api_error"
@@ -110,9 +114,16 @@ class Reply:
         text = self.text(truncate(text, 3000))
         payload_blocks = list(blocks) if blocks else None
         if self.respond is not None:
-            await self.respond(
+            answer = await self.respond(
                 text=text, blocks=payload_blocks, response_type="ephemeral", replace_original=False
             )
+            # Unlike the Web API client, respond() returns Slack's refusal instead of raising it.
+            if answer.status_code != 200 or '"ok":false' in answer.body.replace(" ", ""):
+                log.warning(
+                    "could not reply on the response_url (HTTP %d): %s",
+                    answer.status_code,
+                    truncate(answer.body, 200),
+                )
         elif self.channel_id and self.user_id:
             await self.client.chat_postEphemeral(
                 channel=self.channel_id, user=self.user_id, text=text, blocks=payload_blocks

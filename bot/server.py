@@ -6,18 +6,20 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import AsyncIterator
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.app import app_deps
+from bot.app import app_deps, signed
 from bot.deps import Deps
 from bot.observability.interaction import drain
 
@@ -60,9 +62,22 @@ def create_web_app(app: AsyncApp) -> Starlette:
     """POST /slack/events (commands, interactivity, options and events on one URL) and probes."""
     handler = AsyncSlackRequestHandler(app)
     deps = app_deps(app)
+    secret = deps.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
 
     async def events(request: Request) -> Response:
-        response: Response = await handler.handle(request)
+        # Verified before Bolt parses the body: Bolt raises on unreadable bodies (bad JSON, not
+        # UTF-8), which would answer unsigned requests with a 500 and a traceback.
+        body = await request.body()
+        timestamp = request.headers.get("x-slack-request-timestamp")
+        signature = request.headers.get("x-slack-signature")
+        if verifier is None or not signed(verifier, body, timestamp, signature):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            response: Response = await handler.handle(request)
+        except ValueError:  # JSON or UTF-8 errors: signed bytes replayed with another content type
+            log.info("refused a signed request whose body cannot be read")
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         return response
 
     @contextlib.asynccontextmanager
@@ -88,7 +103,23 @@ def serve_http(app: AsyncApp, host: str, port: int) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(DRAIN_SECONDS),
     )
-    uvicorn.Server(config).run()
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again so that the
+    # handler installed before it decides the exit status; Python's default one kills the
+    # process (status -15). A graceful stop is a clean exit, so the handler set here only logs.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, _stopped) for sig in _STOP_SIGNALS} if main_thread else {}
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    log.info("stopped by %s", signal.Signals(signum).name)
 
 
 async def serve_socket(app: AsyncApp, app_token: str, health_port: int | None) -> None:

@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.flows.runner import answer_submission
 from bot.forms import FormError, ModalMeta
 from bot.ids import Modal
+from bot.observability.interaction import set_reference
 from bot.replies import Reply, UserError
 from bot.ui.refill import refill
 
@@ -40,6 +41,7 @@ async def submit_change(
     meta = ModalMeta.decode(view.get("private_metadata"))
     if not meta.incident_id:
         raise UserError("This form does not say which incident it is for. Start again.")
+    set_reference(meta.reference)
     try:
         form = parse(view)
     except FormError as error:

@@ -15,7 +15,7 @@ from bot.flows.runner import answer_submission, open_modal
 from bot.forms import DeclareForm, FormError, ModalMeta, parse_declare
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog
-from bot.observability.interaction import tracked
+from bot.observability.interaction import set_reference, tracked
 from bot.replies import Reply
 from bot.ui.declare import declare_modal, declared_view
 
@@ -99,6 +99,7 @@ async def _declare(
         role_assignments=[(reporter.id, meta.user_id)] if reporter else (),
     )
     deps.open_incidents.invalidate()
+    set_reference(incident.reference)
     # One incident per source message: the API answers a repeat key with the first incident.
     # It shows as a name other than the one typed, or a creation before this modal opened (with
     # a second of tolerance for clock skew between us and incident.io).

@@ -17,11 +17,13 @@ from bot.flows.context import CommandContext
 from bot.ids import SLASH_COMMAND
 from bot.observability.interaction import tracked
 from bot.replies import Reply
+from bot.ui.common import sandbox_banner
 from bot.ui.help import help_blocks, help_text, usage_line
 
 
 async def _help(ctx: CommandContext) -> None:
-    blocks = help_blocks()
+    # Slack shows the blocks, not the text: the sandbox notice must be a block too.
+    blocks = [sandbox_banner(), *help_blocks()] if ctx.reply.sandbox else help_blocks()
     await ctx.ack(text=ctx.reply.text(help_text()), blocks=blocks)
 
 

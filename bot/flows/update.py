@@ -62,7 +62,8 @@ async def _share(ctx: CommandContext) -> Answer:
         idempotency_key=keys.for_command(ctx.team_id, ctx.trigger_id),
         message=attribution(ctx.command.text, ctx.user_name, ctx.user_id),
     )
-    ctx.deps.open_incidents.invalidate()
+    # A message alone changes no status or severity: the cached open incidents stay true, and
+    # dropping them would make the next command in the incident re-list every open incident.
     return Answer(update_result_text(incident.reference, update))
 
 

@@ -116,11 +116,13 @@ def work_started() -> Interaction | None:
     return interaction
 
 
-def work_finished(interaction: Interaction | None) -> None:
+def work_finished(interaction: Interaction | None, *, failed: bool = False) -> None:
     if interaction is None:
         return
     interaction.pending -= 1
-    if interaction.pending <= 0 and interaction.ack_seconds is not None:
+    # A listener that raised before acknowledging never will (Bolt's error handler answers):
+    # write the line now, or the failure would have none.
+    if interaction.pending <= 0 and (interaction.ack_seconds is not None or failed):
         interaction.finish()
 
 
@@ -153,13 +155,15 @@ def tracked(listener: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         task = asyncio.current_task()
         if task is not None:
             keep(task)
+        failed = False
         try:
             return await listener(*args, **kwargs)
         except Exception as error:
+            failed = True
             if interaction is not None:
                 interaction.fail("error", type(error).__name__)
             raise
         finally:
-            work_finished(interaction)
+            work_finished(interaction, failed=failed)
 
     return wrapper

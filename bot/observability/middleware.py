@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
@@ -34,22 +35,42 @@ def describe_request(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return kind, kind, user_id
 
 
+class _TimedAck(AsyncAck):
+    """Bolt's ack that also reports when the listener acknowledged."""
+
+    def __init__(self, on_ack: Callable[[], None]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._on_ack = on_ack
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = await super().__call__(*args, **kwargs)
+        self._on_ack()
+        return response
+
+
 def install(app: AsyncApp, metrics: Metrics) -> None:
     @app.middleware
     async def track_interaction(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
     ) -> BoltResponse:
         kind, name, user = describe_request(req.body)
         interaction = ix.Interaction(kind=kind, name=name, user=user)
         interaction.on_finish.append(metrics.observe_interaction)
-        token = ix.begin(interaction)
         started = time.monotonic()
-        try:
-            response = await next()
-        finally:
-            ix.end(token)
-        interaction.ack_seconds = time.monotonic() - started
-        metrics.observe_ack(kind, interaction.ack_seconds)
-        if interaction.pending <= 0:
-            interaction.finish()
-        return response
+
+        def acked() -> None:
+            if interaction.ack_seconds is not None:
+                return
+            interaction.ack_seconds = time.monotonic() - started
+            metrics.observe_ack(kind, interaction.ack_seconds)
+            if interaction.pending <= 0:
+                interaction.finish()
+
+        # Bolt's global middleware does not wrap the listener: next() only lets dispatch go on,
+        # and the listener runs after this returns, in a task that copies this context. So the
+        # interaction is left set (each Slack request is dispatched in a task of its own) and
+        # the ack is timed where the listener calls it.
+        ix.begin(interaction)
+        req.context["ack"] = _TimedAck(acked)
+        await next()
+        return resp

@@ -84,7 +84,8 @@ def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[B
     blocks: list[Block] = [
         SectionBlock(text=truncate(incident_title(incident), 3000)),
         SectionBlock(
-            text=escape(truncate(incident.summary, 2900))
+            # Cut after escaping: "<" becomes "&lt;", so escaped text can outgrow the limit.
+            text=truncate(escape(incident.summary), 2900)
             if incident.summary
             else "_No summary yet._"
         ),

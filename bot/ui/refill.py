@@ -36,8 +36,11 @@ def refill(submitted: dict[str, Any], message: str) -> View:
             continue
         if block.get("type") == "input":
             element = block.get("element", {})
-            state = values.get(block.get("block_id", ""), {}).get(element.get("action_id", ""), {})
-            _keep_value(element, state)
+            # Read like forms.py reads it: a damaged state keeps the block as it was.
+            inputs = values.get(block.get("block_id", ""))
+            state = inputs.get(element.get("action_id", "")) if isinstance(inputs, dict) else None
+            if isinstance(state, dict):
+                _keep_value(element, state)
         blocks.append(block)
     return View(
         type="modal",

@@ -15,12 +15,14 @@ from bot.ui.common import error_banner, modal
 
 def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:
     picker = pick_modal(meta, "Add to incident", initial=here)
-    preview = escape(truncate(meta.source_text or "(a message with no text)", 1500)).replace(
+    # Escaping can make text up to 5 times longer: cut after it, and the section after quoting.
+    preview = truncate(escape(meta.source_text or "(a message with no text)"), 1500).replace(
         "\n", "\n>"
     )
     author = f"<@{meta.source_author}>" if meta.source_author else "someone"
     blocks: list[Block] = [error_banner(banner)] if banner else []
-    blocks.append(SectionBlock(text=f"Share this message by {author} as an update:\n>{preview}"))
+    intro = f"Share this message by {author} as an update:\n>{preview}"
+    blocks.append(SectionBlock(text=truncate(intro, 3000)))
     blocks.extend(picker.blocks or [])
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text="It is shared with a link to the message.")])

@@ -1,0 +1,198 @@
+"""/metrics, /healthz and /readyz of the HTTP app, through its real Starlette routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.app import build_app
+from bot.incidentio.client import IncidentIoClient
+from bot.server import create_web_app
+from tests.slack.conftest import API_KEY, Harness, make_settings
+from tests.slack.helpers import seed_incident
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def web_client(app: object) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_web_app(app))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://bot")
+
+
+@pytest.fixture
+async def web(h: Harness) -> AsyncIterator[httpx.AsyncClient]:
+    async with web_client(h.app) as client:
+        yield client
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """(sample name, labels) -> value, parsed as Prometheus parses it."""
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def value(
+    parsed: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    return parsed.get((name, frozenset(labels.items())), 0.0)
+
+
+async def test_metrics_count_interactions_latency_api_calls_and_cache(
+    h: Harness, web: httpx.AsyncClient
+) -> None:
+    incident = await seed_incident(h)
+    await h.driver.command("declare Checkout down")
+    await h.settle()
+    await h.driver.submit(h.driver.last_view()["id"], {"severity": "Major"})
+    await h.settle()
+    await h.driver.command("show INC-99")
+    h.emulator.faults.add("POST /v2/incident_updates", 500, count=10)
+    await h.driver.command(f"update {incident.reference} failing")
+    await h.driver.command("list")
+    await h.settle()
+
+    response = await web.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    parsed = samples(response.text)
+
+    counted = "incident_bot_interactions_total"
+    assert value(parsed, counted, kind="command", verb="declare", outcome="ok") == 1
+    assert (
+        value(parsed, counted, kind="view_submission", verb="incident_declare_modal", outcome="ok")
+        == 1
+    )
+    assert value(parsed, counted, kind="command", verb="show", outcome="user_error") == 1
+    assert value(parsed, counted, kind="command", verb="update", outcome="api_error") == 1
+    assert value(parsed, counted, kind="command", verb="list", outcome="ok") == 1
+
+    # Ack latency: a histogram per kind, every interaction in it, all well inside Slack's 3 s.
+    assert value(parsed, "incident_bot_ack_seconds_count", kind="command") == 4
+    assert value(parsed, "incident_bot_ack_seconds_bucket", kind="command", le="3.0") == 4
+    assert value(parsed, "incident_bot_ack_seconds_count", kind="view_submission") == 1
+    assert value(parsed, "incident_bot_ack_seconds_sum", kind="command") > 0
+
+    requests = "incident_bot_incidentio_requests_total"
+    failed = value(parsed, requests, method="POST", route="/v2/incident_updates", status="500")
+    assert failed >= 2  # every attempt, retries included
+    assert failed == sum(
+        1 for r in h.emulator.requests if r.path == "/v2/incident_updates" and r.status == 500
+    )
+    assert value(parsed, requests, method="GET", route="/v2/incidents/{id}", status="404") == 1
+    created = [
+        k
+        for k in parsed
+        if k[0] == requests and ("route", "/v2/incidents") in k[1] and ("method", "POST") in k[1]
+    ]
+    assert created, "the declare's POST /v2/incidents is counted"
+    assert (
+        value(
+            parsed,
+            "incident_bot_incidentio_request_seconds_count",
+            method="POST",
+            route="/v2/incident_updates",
+        )
+        == failed
+    )
+
+    catalog_hits = value(parsed, "incident_bot_cache_lookups", cache="catalog", result="hit")
+    catalog_misses = value(parsed, "incident_bot_cache_lookups", cache="catalog", result="miss")
+    assert catalog_misses >= 1 and catalog_hits >= 1
+    assert (catalog_hits, catalog_misses) == (h.deps.catalog.hits, h.deps.catalog.misses)
+    assert value(parsed, "incident_bot_cache_lookups", cache="open_incidents", result="miss") >= 1
+
+
+async def test_metrics_carry_no_user_text_or_ids(h: Harness, web: httpx.AsyncClient) -> None:
+    await h.driver.command("frobnicate <!channel> secret-word")
+    await h.driver.command("show 01FCNDV6P870EA6S7TK1DSYDG0")
+    await h.settle()
+    text = (await web.get("/metrics")).text
+    assert "secret-word" not in text and "frobnicate" not in text
+    assert "01FCNDV6P870EA6S7TK1DSYDG0" not in text  # routes are templates: bounded labels
+    parsed = samples(text)
+    assert (
+        value(
+            parsed, "incident_bot_interactions_total", kind="command", verb="unknown", outcome="ok"
+        )
+        == 1
+    )
+
+
+async def test_each_app_has_its_own_registry(h: Harness, web: httpx.AsyncClient) -> None:
+    await h.driver.command("help")
+    await h.settle()
+    other = build_app(
+        h.settings, IncidentIoClient(API_KEY, transport=httpx.ASGITransport(app=h.emulator.app))
+    )
+    async with web_client(other) as fresh:
+        parsed = samples((await fresh.get("/metrics")).text)
+    assert (
+        value(parsed, "incident_bot_interactions_total", kind="command", verb="help", outcome="ok")
+        == 0
+    )
+
+
+async def test_healthz_is_up_whatever_incident_io_does(h: Harness, web: httpx.AsyncClient) -> None:
+    h.emulator.faults.add(None, 503, count=None)
+    response = await web.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_readyz_follows_incident_io(h: Harness, web: httpx.AsyncClient) -> None:
+    # Down from the start: the catalog cannot load.
+    rule = h.emulator.faults.add(None, 503, count=None)
+    down = await web.get("/readyz")
+    assert down.status_code == 503
+    assert down.json()["status"] == "not ready" and down.json()["catalog_loaded"] is False
+    assert down.json()["last_error"]  # what failed, for the operator
+
+    # Back: the probe loads the catalog and says ready.
+    h.emulator.faults.rules.remove(rule)
+    up = await web.get("/readyz")
+    assert up.status_code == 200
+    assert up.json() == {"catalog_loaded": True, "incidentio_reachable": True, "status": "ready"}
+
+    # Down again: a failed call the bot made marks it not ready until incident.io answers.
+    rule = h.emulator.faults.add(None, 503, count=None)
+    await h.driver.command("list")
+    await h.settle()
+    again = await web.get("/readyz")
+    assert again.status_code == 503 and again.json()["incidentio_reachable"] is False
+    h.emulator.faults.rules.remove(rule)
+    recovered = await web.get("/readyz")
+    assert recovered.status_code == 200
+
+
+async def test_readyz_is_503_when_incident_io_is_unreachable(h: Harness) -> None:
+    # A closed loopback port: connection refused, no retry waits (sleep is a no-op).
+    incidents = IncidentIoClient(
+        API_KEY, "http://127.0.0.1:9", sleep=_no_sleep, timeout=1.0, max_retries=1
+    )
+    app = build_app(make_settings(h.fake.api_url), incidents)
+    try:
+        async with web_client(app) as client:
+            response = await client.get("/readyz")
+            healthz = await client.get("/healthz")
+    finally:
+        await incidents.aclose()
+    assert response.status_code == 503
+    assert (
+        response.json()["catalog_loaded"] is False
+        and response.json()["incidentio_reachable"] is False
+    )
+    assert healthz.status_code == 200
+
+
+async def test_readyz_does_not_leak_the_api_key(h: Harness, web: httpx.AsyncClient) -> None:
+    h.emulator.faults.add(None, 401, count=None)
+    response = await web.get("/readyz")
+    assert response.status_code == 503
+    assert API_KEY not in response.text
