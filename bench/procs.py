@@ -7,6 +7,7 @@ stopping one sends SIGTERM to that process alone (never by name).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,6 +82,7 @@ class Child:
         raise TimeoutError(f"{self.name} not ready after {timeout}s; see {self.log.name}")
 
     def stop(self) -> None:
+        """SIGTERM, then wait; the log is kept only when the process did not end cleanly."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -89,9 +91,13 @@ class Child:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+        shutil.rmtree(self._cwd, ignore_errors=True)
+        if self.proc.returncode in (0, -signal.SIGTERM):
+            Path(self.log.name).unlink(missing_ok=True)
+        else:
+            print(
+                f"{self.name} exited {self.proc.returncode}; see {self.log.name}", file=sys.stderr
+            )
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.scenarios import Burst, Cold, Sample, Sequential, UpdateBurst
+from bench.scenarios import Burst, Cold, Sample, Sequential
+from bench.updates import UpdateBurst
 
 ACK_LIMIT = 3.0
 RATIO_TARGET = 1.5
@@ -46,6 +47,7 @@ class Results:
     rss_after_kib: int
     rss_bare_kib: int
     seconds: float
+    pinned: bool
 
 
 class Table:
@@ -189,4 +191,32 @@ def render(r: Results) -> str:
         f"Machine: {r.machine}. incident.io emulator: {r.latency_ms:.0f} ms injected latency on "
         f"every route. Whole run: {r.seconds:.0f} s."
     )
-    return head + "\n\n" + t.render() + "\n"
+    return head + "\n\n" + t.render() + "\n\n" + "\n".join(_notes(r)) + "\n"
+
+
+def _notes(r: Results) -> list[str]:
+    pinned = (
+        "The app under test runs on a core of its own; the emulator, the fake Slack and the "
+        "sender share the other."
+        if r.pinned
+        else "No core is reserved for the app under test."
+    )
+    return [
+        "How it was measured:",
+        "- The bot is `python -m bot serve --http`; the baseline is bench/bare_app.py, a Bolt "
+        "AsyncApp whose /incident listener only acks, on the same Starlette + "
+        "AsyncSlackRequestHandler + uvicorn stack. Both are subprocesses. " + pinned,
+        "- An ack is the time from writing a signed request to reading the whole answer, as "
+        "seen by a separate sender process (bench/sender.py) over keep-alive connections opened "
+        "beforehand. Bolt polls for ack() every 10 ms, in both apps.",
+        f"- Bursts: one burst per app first, not counted; then {r.rounds} rounds, alternating "
+        "apps, pooled. Percentiles are nearest-rank.",
+        "- views.open times are the fake Slack's record (SlackCall.at) minus the send time; "
+        "in a burst they include the fake Slack's own queue, since it checks every view it "
+        "is sent.",
+        "- Cold: a fresh bot process whose start-up warm-up was refused (one injected HTTP 400), "
+        "so its first /incident declare loads the catalog itself.",
+        "- Reads per action: GET /v2/incidents is the cached open-incident list, re-read because "
+        "the previous action's write changed it (declare: a new incident; escalate: a new "
+        "severity).",
+    ]

@@ -33,6 +33,7 @@ from bench.harness import (  # noqa: E402
     machine,
 )
 from bench.report import Results, render  # noqa: E402
+from bench.updates import seed_incidents, update_burst  # noqa: E402
 from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
 from bot.sandbox.serving import BackgroundServer  # noqa: E402
 
@@ -109,8 +110,8 @@ async def measure(args: argparse.Namespace, fake: FakeSlack) -> Results:
         per_action = await scenarios.calls_per_action(bot, fake, emulator)
 
         print(f"4. burst of {args.actions} updates …", file=sys.stderr)
-        refs = await scenarios.seed_incidents(emulator, args.incidents)
-        updates = await scenarios.update_burst(bot, fake, emulator, refs, args.actions)
+        refs = await seed_incidents(emulator, args.incidents)
+        updates = await update_burst(bot, fake, emulator, refs, args.actions)
         rss_after = procs.rss_kib(bot_child.pid)
         await bot.aclose()
         await bare.aclose()
@@ -138,6 +139,7 @@ async def measure(args: argparse.Namespace, fake: FakeSlack) -> Results:
         rss_after_kib=rss_after,
         rss_bare_kib=rss_bare,
         seconds=time.monotonic() - started,
+        pinned=procs.APP_CPUS is not None,
     )
 
 

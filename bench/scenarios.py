@@ -18,7 +18,6 @@ from bench.harness import (
     Sender,
     Target,
     Timed,
-    views_opened,
     wait_views_open,
 )
 from bench.procs import Child
@@ -26,6 +25,7 @@ from bot.ids import Modal
 from bot.sandbox.fake_slack import FakeSlack
 
 SETTLE = 0.3  # seconds for work that continues after an ack (50 ms latency leaves plenty)
+GAP = 0.02  # between sequential commands: each finds the app idle, as a lone command would
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -78,6 +78,7 @@ async def sequential(
         answers.append(answer)
         if fake is not None and answer.trigger_id:
             opened.update(await wait_views_open(fake, {answer.trigger_id}))
+        await asyncio.sleep(GAP)
     result = Sequential(Sample([a.elapsed for a in answers]))
     if fake is None or emulator is None:
         return result
@@ -253,98 +254,3 @@ async def calls_per_action(
     counts["escalate"], _ = await _counted(emulator, escalate)
     counts["resolve"], _ = await _counted(emulator, resolve)
     return counts
-
-
-# 4 ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class UpdateBurst:
-    actions: int
-    incidents: int
-    acks: Sample
-    seconds: float  # first send to last ack
-    cpu: float  # CPU seconds the bot used, burst and follow-ups
-    outcomes: Counter[str]
-    requests: Counter[str]  # per route, during the burst
-    statuses: Counter[str]  # per HTTP status, during the burst
-    peak_per_second: int
-    peak_per_minute: int
-    errors_shown: list[str]
-
-
-def _peak(times: list[float], span: float) -> int:
-    times, best, start = sorted(times), 0, 0
-    for end, moment in enumerate(times):
-        while times[start] <= moment - span:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
-def _outcome(text: str) -> str:
-    if "Update shared" in text:
-        return "update shared"
-    if "rate limit" in text.lower():
-        return "rate limit shown"
-    return "other error"
-
-
-async def seed_incidents(emulator: Emulator, count: int) -> list[str]:
-    severities = (await emulator.api("GET", "/v1/severities"))["severities"]
-    refs = []
-    for n in range(count):
-        body = {
-            "idempotency_key": f"bench-seed-{n}-{time.time()}",
-            "name": f"Burst target {n}",
-            "visibility": "public",
-            "severity_id": severities[0]["id"],
-        }
-        refs.append(
-            (await emulator.api("POST", "/v2/incidents", json=body))["incident"]["reference"]
-        )
-    return refs
-
-
-async def update_burst(
-    target: Target, fake: FakeSlack, emulator: Emulator, refs: list[str], actions: int
-) -> UpdateBurst:
-    """`actions` concurrent `/incident update <ref> <message>` spread over `refs`."""
-    texts = [f"update {refs[n % len(refs)]} Burst note {n}" for n in range(actions)]
-    before = await emulator.total()
-    cpu = procs.cpu_seconds(target.pid) if target.pid else 0.0
-    answers = await target.commands(texts, concurrent=True)
-    texts: list[str | None] = [a.body for a in answers]
-    pending = {n for n, a in enumerate(answers) if "Working on it" in a.body}
-    deadline = time.monotonic() + 30
-    while pending and time.monotonic() < deadline:
-        posts = {c.url_key: c for c in fake.calls_to("response_url")}
-        for n in list(pending):
-            key = str(answers[n].response_url).rsplit("/", 1)[-1]
-            if key in posts:
-                texts[n] = json.dumps(posts[key].args)
-                pending.discard(n)
-        await asyncio.sleep(0.02)
-    await asyncio.sleep(SETTLE)
-    cpu = (procs.cpu_seconds(target.pid) - cpu) if target.pid else 0.0
-    records = await emulator.records_since(before)
-    outcomes = Counter(_outcome(t) if n not in pending else "no reply" for n, t in enumerate(texts))
-    shown = sorted({str(t)[:160] for t in texts if t and _outcome(t) != "update shared"})
-    arrivals = [r["time"] for r in records]
-    return UpdateBurst(
-        actions=actions,
-        incidents=len(refs),
-        acks=Sample([a.elapsed for a in answers]),
-        seconds=max(a.sent + a.elapsed for a in answers) - min(a.sent for a in answers),
-        cpu=cpu,
-        outcomes=outcomes,
-        requests=Counter(str(r["route"]) for r in records),
-        statuses=Counter(str(r["status"]) for r in records),
-        peak_per_second=_peak(arrivals, 1.0),
-        peak_per_minute=_peak(arrivals, 60.0),
-        errors_shown=shown[:5],
-    )
-
-
-def opened_count(fake: FakeSlack) -> int:
-    return len(views_opened(fake))
