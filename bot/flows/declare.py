@@ -98,7 +98,7 @@ async def _declare(
         mode="test" if form.test_mode else "standard",
         role_assignments=[(reporter.id, meta.user_id)] if reporter else (),
     )
-    deps.open_incidents.invalidate()
+    deps.open_incidents.record(incident)
     set_reference(incident.reference)
     # One incident per source message: the API answers a repeat key with the first incident.
     # It shows as a name other than the one typed, or a creation before this modal opened (with

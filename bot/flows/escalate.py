@@ -70,5 +70,5 @@ async def _submit(
         message=attribution(form.reason, user_name, meta.user_id),
         to_severity_id=form.severity_id,
     )
-    deps.open_incidents.invalidate()
+    deps.open_incidents.record_update(update)
     return update_result(meta.reference or meta.incident_id, update, "Escalated")

@@ -74,5 +74,5 @@ async def _submit(deps: Deps, meta: ModalMeta, form: ResolveForm, key: str, user
         message=attribution(form.message, user_name, meta.user_id),
         to_incident_status_id=status_id,
     )
-    deps.open_incidents.invalidate()
+    deps.open_incidents.record_update(update)
     return update_result(meta.reference or meta.incident_id, update, "Resolved")

@@ -94,5 +94,5 @@ async def _submit(deps: Deps, meta: ModalMeta, form: UpdateForm, key: str, user_
         to_incident_status_id=form.status_id,
         to_severity_id=form.severity_id,
     )
-    deps.open_incidents.invalidate()
+    deps.open_incidents.record_update(update)
     return update_result(meta.reference or meta.incident_id, update, "Update shared")

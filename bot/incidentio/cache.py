@@ -77,6 +77,16 @@ class SingleFlightCache(Generic[T]):
         """Load now (joining a load already running) and return the new value."""
         return await asyncio.shield(self._start_load())
 
+    def update(self, change: Callable[[T], T]) -> None:
+        """Apply a write we made ourselves to the cached value, without reloading it.
+
+        A load already running may have read the state from before that write, so it is not
+        stored. With nothing cached, the next `get()` loads afresh as usual.
+        """
+        self._generation += 1
+        if self._has_value:
+            self._value = change(cast(T, self._value))
+
     def invalidate(self) -> None:
         """Drop the cached value; the next `get()` loads afresh."""
         self._generation += 1

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from bot.incidentio.cache import SingleFlightCache
 from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
-from bot.incidentio.models import OPEN_CATEGORIES, Catalog, Incident
+from bot.incidentio.models import OPEN_CATEGORIES, Catalog, Incident, IncidentUpdate
 
 logger = logging.getLogger("bot.incidentio")
 
@@ -108,6 +108,33 @@ class OpenIncidentsCache:
     def invalidate(self) -> None:
         """Forget the list, after a write that may have opened or closed an incident."""
         self._cache.invalidate()
+
+    def record(self, incident: Incident) -> None:
+        """Write-through after the bot's own write, so the next command needs no re-read."""
+
+        def apply(cached: tuple[Incident, ...]) -> tuple[Incident, ...]:
+            others = tuple(i for i in cached if i.id != incident.id)
+            return (incident, *others) if incident.is_open else others
+
+        self._cache.update(apply)
+
+    def record_update(self, update: IncidentUpdate) -> None:
+        """Apply an update's new status and severity to the cached incident it moved."""
+        cached = self._cache.peek()
+        current = next((i for i in cached or () if i.id == update.incident_id), None)
+        if current is None:
+            # Not cached (or nothing is): the next read loads the list as it is now.
+            self._cache.update(lambda value: value)
+            return
+        self.record(
+            current.model_copy(
+                update={
+                    "incident_status": update.new_incident_status,
+                    "severity": update.new_severity or current.severity,
+                    "updated_at": update.created_at,
+                }
+            )
+        )
 
     @property
     def hits(self) -> int:

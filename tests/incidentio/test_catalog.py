@@ -12,6 +12,7 @@ import pytest
 
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
+from bot.incidentio.models import Incident, IncidentUpdate
 from tests.incidentio import factories as f
 from tests.incidentio.conftest import SpecCheckedRouter
 
@@ -175,3 +176,57 @@ async def test_open_incidents_invalidate_refetches(
     assert cache.peek() is None
     assert len(await cache.get()) == 2
     assert route.call_count == 2
+
+
+async def test_open_incidents_write_through_needs_no_reread(
+    client: IncidentIoClient, api: SpecCheckedRouter
+) -> None:
+    first = f.incident(1)
+    route = api.get("/v2/incidents").respond(json=f.page("incidents", [first], None, 250))
+    cache = OpenIncidentsCache(client, clock=Clock())
+    await cache.get()
+
+    declared = Incident.model_validate(f.incident(2))
+    cache.record(declared)
+    assert [i.reference for i in await cache.get()] == ["INC-2", "INC-1"]
+
+    critical = f.severity("Critical", 3)
+    moved = IncidentUpdate.model_validate(
+        f.incident_update(
+            first["id"], new_severity=critical, new_incident_status=f.status("Fixing")
+        )
+    )
+    cache.record_update(moved)
+    now = {i.reference: i for i in await cache.get()}
+    assert now["INC-1"].severity is not None and now["INC-1"].severity.name == "Critical"
+    assert now["INC-1"].incident_status.name == "Fixing"
+
+    closed = IncidentUpdate.model_validate(
+        f.incident_update(first["id"], new_incident_status=f.status("Closed", "closed"))
+    )
+    cache.record_update(closed)
+    assert [i.reference for i in await cache.get()] == ["INC-2"]
+    assert route.call_count == 1
+
+
+async def test_a_load_started_before_our_write_is_not_stored(
+    client: IncidentIoClient, api: SpecCheckedRouter
+) -> None:
+    gate = asyncio.Event()
+    before_write = f.page("incidents", [f.incident(1)], None, 250)
+
+    async def slow(_: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return httpx.Response(200, json=before_write)
+
+    route = api.get("/v2/incidents").mock(side_effect=slow)
+    cache = OpenIncidentsCache(client, clock=Clock())
+    waiter = asyncio.create_task(cache.get())
+    await settle()
+    cache.record(Incident.model_validate(f.incident(2)))  # our write lands meanwhile
+    gate.set()
+    assert len(await waiter) == 1  # the waiter still gets its answer
+    assert cache.peek() is None  # but the pre-write list is not kept
+    route.side_effect = None
+    route.respond(json=f.page("incidents", [f.incident(1), f.incident(2)], None, 250))
+    assert len(await cache.get()) == 2

@@ -128,3 +128,28 @@ async def test_unknown_incident_is_refused_without_a_write(h: Harness) -> None:
     said = command_reply(response) + "\n".join(blocks_text(c.args) for c in h.fake.messages())
     assert "can't find incident `INC-999`" in said
     assert h.writes() == [] and h.driver.open_views() == []
+
+
+async def test_a_whole_lifecycle_reads_the_open_incidents_once(h: Harness) -> None:
+    """The bot's own writes update its cache: no re-read between the steps of one incident."""
+    await h.driver.command("declare Checkout down")
+    await h.settle()
+    view = h.driver.last_view()
+    await h.driver.submit(view["id"], {"severity": "Minor"})
+    await h.settle()
+    await h.driver.command("update INC-1 Rolled back")
+    await h.settle()
+    await h.driver.command("escalate INC-1")
+    await h.settle()
+    await h.driver.submit(h.driver.last_view()["id"], {"reason": "Spreading"})
+    await h.settle()
+    await h.driver.command("resolve INC-1 Fixed")
+    await h.settle()
+    await h.driver.submit(h.driver.last_view()["id"], {"status": "Closed"})
+    await h.settle()
+    lists = [r for r in h.emulator.requests if r.method == "GET" and r.path == "/v2/incidents"]
+    writes = [r for r in h.emulator.requests if r.method == "POST"]
+    assert len(writes) == 4
+    assert len(lists) == 1
+    assert h.emulator.incident("INC-1")["incident_status"]["category"] == "closed"
+    assert h.deps.open_incidents.peek() == []
