@@ -6,8 +6,10 @@ POSTs signed requests to its /slack/events.
 
 One bot process serves a whole test module; each test starts from an emptied emulator and fake
 Slack. That is sound for the bot's caches: the emulator's catalog IDs come from a fixed seed, so
-they survive a reset and the bot's cached catalog stays true; the bot's open-incidents cache is
-emptied by every write the bot makes, and these tests create incidents only through the bot.
+they survive a reset and the bot's cached catalog stays true. The bot's open-incidents cache may
+still hold a previous test's incidents (for up to 15 s), but these tests create incidents only
+through the bot, which writes each new one to the front of that cache, so a reference such as
+INC-1 resolves to the current test's incident.
 Tests that need a bot of their own (signals, start-up, other secrets) use `launch_bot`.
 """
 
@@ -59,11 +61,12 @@ def serve_upstreams(*, api_key: str = API_KEY, bot_token: str = BOT_TOKEN) -> It
         yield Upstreams(emulator, emulator_server.url, fake)
 
 
-def start_bot(workdir: Path, up: Upstreams, **kwargs: Any) -> BotProcess:
+def new_bot(workdir: Path, up: Upstreams, **kwargs: Any) -> BotProcess:
+    """A bot process (not started yet) for `up`, with a fresh signing secret by default."""
     kwargs.setdefault("signing_secret", secrets.token_hex(32))
     return BotProcess(
         workdir, emulator_url=up.emulator_url, slack_api_url=up.fake.api_url, **kwargs
-    ).start()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -75,11 +78,12 @@ def upstreams() -> Iterator[Upstreams]:
 @pytest.fixture(scope="module")
 def bot(upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
     upstreams.reset()
-    proc = start_bot(tmp_path_factory.mktemp("bot"), upstreams)
+    proc = new_bot(tmp_path_factory.mktemp("bot"), upstreams)
     try:
-        yield proc
+        yield proc.start()
     finally:
-        proc.stop()
+        code = proc.stop()
+    assert code == 0, f"the bot did not stop cleanly:\n{proc.tail()}"
 
 
 @pytest.fixture
@@ -90,15 +94,8 @@ def launch_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
     def launch(up: Upstreams, **kwargs: Any) -> BotProcess:
         workdir = tmp_path / f"bot{len(started)}"
         workdir.mkdir()
-        proc = BotProcess(
-            workdir,
-            emulator_url=up.emulator_url,
-            slack_api_url=up.fake.api_url,
-            signing_secret=kwargs.pop("signing_secret", secrets.token_hex(32)),
-            **kwargs,
-        )
-        started.append(proc)
-        return proc.start()
+        started.append(new_bot(workdir, up, **kwargs))
+        return started[-1].start()
 
     try:
         yield launch

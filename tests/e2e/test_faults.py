@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -28,7 +29,7 @@ async def own_bot(launch_bot: Callable[..., BotProcess]) -> AsyncIterator[E2E]:
             yield E2E(bot, up, http)
 
 
-async def _declare_form(e2e: E2E, name: str) -> dict:
+async def _declare_form(e2e: E2E, name: str) -> dict[str, Any]:
     await e2e.driver.command(f"declare {name}")
     await e2e.settle()
     view = e2e.driver.last_view()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from bot.ids import Field, Modal
 from tests.e2e.conftest import E2E
@@ -11,7 +12,7 @@ from tests.e2e.helpers import metric, metric_samples, replies, text_of
 SLACK_METHODS = {"auth.test", "views.open", "views.update", "response_url"}
 
 
-async def open_modal(e2e: E2E, text: str, callback: Modal) -> dict:
+async def open_modal(e2e: E2E, text: str, callback: Modal) -> dict[str, Any]:
     response = await e2e.driver.command(text)
     assert response.status == 200
     await e2e.settle()

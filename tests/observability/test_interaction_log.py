@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -107,7 +108,7 @@ async def test_a_user_error_is_counted_as_such(h: Harness, lines: Any) -> None:
     assert any(" 404 " in c for c in line["api_calls"])
 
 
-async def test_an_inline_form_error_is_a_user_error(h: Harness, lines: Any) -> None:
+async def test_an_inline_form_error_is_not_counted_as_a_failure(h: Harness, lines: Any) -> None:
     await h.driver.command("declare")
     await h.settle()
     await h.driver.submit(h.driver.last_view()["id"], {"severity": "Minor"})
@@ -146,8 +147,6 @@ async def test_an_interaction_that_fails_before_answering_still_has_its_line(
 
 
 async def test_concurrent_interactions_keep_their_own_calls(h: Harness, lines: Any) -> None:
-    import asyncio
-
     first = await seed_incident(h, "One")
     second = await seed_incident(h, "Two")
     await asyncio.gather(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -14,8 +15,9 @@ from bot.app import build_app
 from bot.ids import Block, Field, Modal
 from bot.incidentio.client import IncidentIoClient
 from bot.observability.interaction import drain
+from bot.replies import Reply, report
 from bot.sandbox.driver import SlackDriver, SlackResponse
-from bot.sandbox.emulator import create_emulator
+from bot.sandbox.emulator import RequestRecord, create_emulator
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.serving import BackgroundServer
 from tests.slack.conftest import API_KEY, SIGNING_SECRET, Harness, make_settings
@@ -26,7 +28,7 @@ async def _no_sleep(_: float) -> None:
     return None
 
 
-async def declare_form(h: Harness, name: str = "Checkout down") -> dict:
+async def declare_form(h: Harness, name: str = "Checkout down") -> dict[str, Any]:
     await h.driver.command(f"declare {name}")
     await h.settle()
     view = h.driver.last_view()
@@ -34,12 +36,13 @@ async def declare_form(h: Harness, name: str = "Checkout down") -> dict:
     return view
 
 
-def creates(h: Harness) -> list:
+def creates(h: Harness) -> list[RequestRecord]:
     return [r for r in h.emulator.requests if r.route == "POST /v2/incidents"]
 
 
-def element(view: dict, block_id: str) -> dict:
-    return next(b for b in view["blocks"] if b.get("block_id") == block_id)["element"]
+def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block: dict[str, Any] = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return dict(block["element"])
 
 
 # --- incident.io errors on writes ---------------------------------------------------------------
@@ -98,6 +101,9 @@ async def test_incident_io_down_for_the_whole_declare_keeps_the_form(h: Harness)
     assert element(shown, Field.NAME)["initial_value"] == "Payments failing"
     assert element(shown, Field.SUMMARY)["initial_value"] == "Card payments fail in the EU"
     assert element(shown, Field.SEVERITY)["initial_option"]["text"]["text"] == "Critical"
+    labels = {"kind": "view_submission", "verb": Modal.DECLARE.value, "outcome": "api_error"}
+    counted = h.deps.metrics.registry.get_sample_value("incident_bot_interactions_total", labels)
+    assert counted == 1
 
     # When incident.io is back, submitting the same form declares it, once.
     h.emulator.faults.clear()
@@ -151,14 +157,16 @@ async def timing_out(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncI
     emulator = create_emulator(api_key=API_KEY)
     with BackgroundServer(emulator.app) as server:
         incidents = IncidentIoClient(API_KEY, server.url, timeout=0.3, sleep=_no_sleep)
-        app = build_app(make_settings(fake.api_url), incidents)
+        settings = make_settings(fake.api_url)
+        app = build_app(settings, incidents)
 
         async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
-            response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+            request = AsyncBoltRequest(body=body, headers=dict(headers.items()))
+            response = await app.async_dispatch(request)
             return SlackResponse(response.status, response.body)
 
         driver = SlackDriver(fake, SIGNING_SECRET, dispatch)
-        yield Harness(app, fake, emulator, driver, make_settings(fake.api_url))
+        yield Harness(app, fake, emulator, driver, settings)
         await drain(10.0)
         await incidents.aclose()
     assert fake.violations == []
@@ -181,6 +189,28 @@ async def test_a_write_that_times_out_is_resent_and_applied_once(timing_out: Har
     assert len({r.body["idempotency_key"] for r in creates(h)}) == 1
     [incident] = h.emulator.incidents
     assert incident["reference"] in blocks_text(h.fake.current_view(form["id"]))
+
+
+async def test_writes_that_never_answer_fail_clearly_and_a_resubmit_does_not_duplicate(
+    timing_out: Harness,
+) -> None:
+    h = timing_out
+    form = await declare_form(h, "Login broken")
+    h.emulator.faults.hang(count=4, route="POST /v2/incidents", seconds=0.4)
+
+    await h.driver.submit(form["id"], {"severity": "Major"})
+    await h.settle()
+
+    shown = h.fake.current_view(form["id"])
+    banner = next(b for b in shown["blocks"] if b.get("block_id") == Block.ERROR_BANNER)
+    assert "could not reach incident.io" in banner["text"]["text"]
+    assert element(shown, Field.NAME)["initial_value"] == "Login broken"
+    # The bot could not know, but incident.io did create it: a second try must not duplicate.
+    await h.driver.submit(form["id"], {})
+    await h.settle()
+    [incident] = h.emulator.incidents
+    assert incident["name"] == "Login broken"
+    assert "INC-1" in blocks_text(h.fake.current_view(form["id"]))
 
 
 # --- Slack errors ------------------------------------------------------------------------------
@@ -244,8 +274,6 @@ async def test_a_failed_response_url_post_is_logged(
 async def test_a_failed_chat_post_ephemeral_is_logged(
     h: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.replies import Reply, report
-
     h.fake.fail_next("chat.postEphemeral", "channel_not_found")
     reply = Reply(h.app.client, channel_id="C0GONE", user_id="U0ALICE")
     with caplog.at_level(logging.INFO):
