@@ -34,6 +34,9 @@ class TokenBucket:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.rate = rate
+        self.base_rate = rate
+        self.min_rate = min(1.0, rate)
+        self._held_until: float | None = None
         self.capacity = capacity
         self._clock = clock
         self._sleep = sleep
@@ -71,3 +74,23 @@ class TokenBucket:
             self._tokens += 1.0
             raise
         return wait
+
+    # -- adapting to incident.io's answer ---------------------------------------------------------
+    # The configured rate is what incident.io promises one key; other keys of the org, or a lower
+    # limit on some route, can leave less. A 429 says so: the bucket then pauses everyone for the
+    # Retry-After and halves its rate (once per pause), and each success wins a little back.
+
+    def refused(self, retry_after: float) -> None:
+        """incident.io answered 429: hold every caller for `retry_after`, and slow down."""
+        self._refill()
+        now = self._now()
+        if self._held_until is None or now >= self._held_until:
+            self.rate = max(self.min_rate, self.rate / 2)
+        self._held_until = max(self._held_until or now, now + retry_after)
+        self._tokens = min(self._tokens, -retry_after * self.rate)
+
+    def accepted(self) -> None:
+        """A request went through: recover towards the configured rate."""
+        if self.rate < self.base_rate:
+            self._refill()
+            self.rate = min(self.base_rate, self.rate + self.base_rate / 50)

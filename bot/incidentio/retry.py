@@ -107,6 +107,9 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 30.0
+    #: 429s are retried until this much waiting has been spent, whatever `max_retries` says: a
+    #: refusal means "later", and the person has been told the bot is working on it.
+    rate_limited_budget: float = 60.0
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max_delay, base * 2^(attempt-1))]."""
@@ -115,17 +118,26 @@ class RetryPolicy:
 
     def delay_for(self, error: IncidentIoError, attempt: int) -> float:
         if isinstance(error, RateLimitedError) and error.retry_after is not None:
-            return min(error.retry_after, self.max_retry_after)
+            wait = min(error.retry_after, self.max_retry_after)
+            # Jitter after the wait: the callers refused together must not all return together.
+            return wait + random.uniform(0.0, min(wait, 1.0))
         return self.backoff(attempt)
 
     def should_retry(
-        self, error: IncidentIoError, attempt: int, replay: Replay, *, sent: bool
+        self,
+        error: IncidentIoError,
+        attempt: int,
+        replay: Replay,
+        *,
+        sent: bool,
+        rate_limited_wait: float = 0.0,
     ) -> bool:
-        """`attempt` counts from 1; `sent` is False when the request never reached the network."""
+        """`attempt` counts from 1; `sent` is False when the request never reached the network;
+        `rate_limited_wait` is what earlier 429s of this request have already cost."""
+        if isinstance(error, RateLimitedError):
+            return rate_limited_wait < self.rate_limited_budget
         if attempt > self.max_retries:
             return False
-        if isinstance(error, RateLimitedError):
-            return True
         if not isinstance(error, ServerError | TransportError):
             return False
         return replay is Replay.SAFE or not sent
@@ -188,6 +200,7 @@ class RequestSender:
         pairs: list[tuple[str, str | int | float | bool | None]] = list(params or ())
         query = httpx.QueryParams(pairs) if pairs else None
         attempt = 0
+        rate_limited_wait = 0.0
         while True:
             attempt += 1
             await self.limiter.acquire()
@@ -206,6 +219,7 @@ class RequestSender:
                 status = response.status_code
                 request_id = response.headers.get("x-request-id")
                 if 200 <= status < 300:
+                    self.limiter.accepted()
                     duration = _since(started)
                     self._emit(ApiCall(method, route, status, duration, request_id, attempt, None))
                     return _decode(response, route, request_id)
@@ -222,11 +236,17 @@ class RequestSender:
                     type(error).__name__,
                 )
             )
-            if not self.policy.should_retry(error, attempt, replay, sent=sent):
+            if isinstance(error, RateLimitedError):
+                self.limiter.refused(min(error.retry_after or 1.0, self.policy.max_retry_after))
+            if not self.policy.should_retry(
+                error, attempt, replay, sent=sent, rate_limited_wait=rate_limited_wait
+            ):
                 level = logging.INFO if status is not None and status < 500 else logging.WARNING
                 logger.log(level, "incident.io %s %s failed: %s", method, route, error)
                 raise error
             delay = self.policy.delay_for(error, attempt)
+            if isinstance(error, RateLimitedError):
+                rate_limited_wait += delay
             logger.warning(
                 "incident.io %s %s attempt %d failed (%s); retrying in %.2fs",
                 *(method, route, attempt, error, delay),

@@ -96,8 +96,9 @@ async def test_429_storm_every_action_completes_and_the_client_backs_off(e2e: E2
     await e2e.settle()
     forms = [v for v in e2e.driver.open_views() if v["callback_id"] == Modal.UPDATE]
     assert len(forms) == 30
-    # A tenth of incident.io's real refill and 1/120 of its burst: 30 writes at once overflow it.
-    await e2e.rate_limit(capacity=10, refill_per_second=10)
+    # A quarter of incident.io's real refill and 1/240 of its burst: 30 writes at once overflow
+    # it six times over.
+    await e2e.rate_limit(capacity=5, refill_per_second=5)
 
     acks = await asyncio.gather(
         *[e2e.driver.submit(f["id"], {"message": f"Note {i}"}) for i, f in enumerate(forms)]
