@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.acks import AckGate
 from bot.config import Settings
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
@@ -21,11 +22,21 @@ class Deps:
     open_incidents: OpenIncidentsCache
     metrics: Metrics = field(default_factory=Metrics)
     health: Health = field(default_factory=Health)
+    acks: AckGate = field(default_factory=AckGate)
+    # The longest a modal waits for other requests' acks before it opens anyway.
+    ack_priority_wait: float = 0.5
+    # A reference missing from the cached open incidents reloads the list only if the list is
+    # at least this old; otherwise the incident is fetched by itself.
+    reread_after: float = 2.0
     # How long a listener may wait for incident.io before it must answer Slack. Slack allows 3 s
     # end to end; these leave room for the network and for views.open itself.
     open_budget: float = 1.0
     ack_budget: float = 1.8
     wall_clock: Callable[[], float] = field(default=time.time)
+
+    async def acks_first(self) -> None:
+        """Let the acks other requests still owe go out before slow work (see bot/acks.py)."""
+        await self.acks.quiet(self.ack_priority_wait)
 
     @property
     def sandbox(self) -> bool:

@@ -23,13 +23,19 @@ async def channel_incident(deps: Deps, channel_id: str | None) -> Incident | Non
 
 async def find_incident(deps: Deps, ref: IncidentRef, channel_id: str | None) -> Incident:
     """Resolve a typed reference. Private incidents resolve only inside their own channel."""
-    cached = next((i for i in await deps.open_incidents.get() if ref.matches(i)), None)
-    incident = cached
+    incident = next((i for i in await deps.open_incidents.get() if ref.matches(i)), None)
+    if incident is None:
+        # Maybe declared outside the bot since the list was read. A burst of commands for it
+        # shares one reload of the list instead of each fetching the incident.
+        fresher = await deps.open_incidents.reread(older_than=deps.reread_after)
+        incident = next((i for i in fresher or () if ref.matches(i)), None)
     if incident is None:
         try:
             incident = await deps.incidents.get_incident(ref.api_id)
         except NotFoundError:
             raise UserError(f"I can't find incident `{escape(ref.label)}`.") from None
+        # Declared outside the bot since the list was read: remember it for the next command.
+        deps.open_incidents.record(incident, after_write=False)
     if incident.is_private and incident.slack_channel_id != channel_id:
         # Say the same as for a missing incident: its existence is not ours to reveal.
         raise UserError(f"I can't find incident `{escape(ref.label)}`.")

@@ -66,6 +66,13 @@ def create_web_app(app: AsyncApp) -> Starlette:
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
 
     async def events(request: Request) -> Response:
+        deps.acks.enter()
+        try:
+            return await answer(request)
+        finally:
+            deps.acks.leave()
+
+    async def answer(request: Request) -> Response:
         # Verified before Bolt parses the body: Bolt raises on unreadable bodies (bad JSON, not
         # UTF-8), which would answer unsigned requests with a 500 and a traceback.
         body = await request.body()

@@ -61,8 +61,14 @@ async def open_modal(
     title: str,
     budget: float,
     where: str,
+    after_acks: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Open the modal `load` builds; a loading modal first if it is not ready within `budget`."""
+    """Open the modal `load` builds; a loading modal first if it is not ready within `budget`.
+
+    `after_acks` is awaited first, so building the modal yields to acks still owed.
+    """
+    if after_acks is not None:
+        await after_acks()
     task = _start(load())
     try:
         if await _settled(task, budget):

@@ -106,6 +106,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             load,
             title="Declare incident",
             budget=deps.open_budget,
+            after_acks=deps.acks_first,
             where="declare from message",
         )
 
@@ -131,6 +132,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             load,
             title="Add to incident",
             budget=deps.open_budget,
+            after_acks=deps.acks_first,
             where="add to incident",
         )
 

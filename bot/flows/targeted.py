@@ -60,7 +60,13 @@ async def open_targeted(ctx: CommandContext, verb: str, title: str, build: Build
         return await build(ctx.deps, incident, incident_meta(meta, incident), ctx.command.text)
 
     await open_modal(
-        ctx.reply, ctx.trigger_id, load, title=title, budget=ctx.deps.open_budget, where=verb
+        ctx.reply,
+        ctx.trigger_id,
+        load,
+        title=title,
+        budget=ctx.deps.open_budget,
+        after_acks=ctx.deps.acks_first,
+        where=verb,
     )
 
 

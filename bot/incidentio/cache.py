@@ -57,6 +57,11 @@ class SingleFlightCache(Generic[T]):
         return cast(T, self._value) if self._has_value else None
 
     @property
+    def age(self) -> float | None:
+        """Seconds since the cached value was loaded; None when nothing is cached."""
+        return self._clock() - self._loaded_at if self._has_value else None
+
+    @property
     def is_fresh(self) -> bool:
         return self._has_value and self._clock() - self._loaded_at < self.ttl
 
@@ -77,13 +82,14 @@ class SingleFlightCache(Generic[T]):
         """Load now (joining a load already running) and return the new value."""
         return await asyncio.shield(self._start_load())
 
-    def update(self, change: Callable[[T], T]) -> None:
-        """Apply a write we made ourselves to the cached value, without reloading it.
+    def update(self, change: Callable[[T], T], *, after_write: bool = True) -> None:
+        """Apply what we know to the cached value, without reloading it.
 
-        A load already running may have read the state from before that write, so it is not
-        stored. With nothing cached, the next `get()` loads afresh as usual.
+        After our own write (`after_write`), a load already running may have read the state from
+        before it, so that load is not stored. With nothing cached, the next `get()` loads afresh.
         """
-        self._generation += 1
+        if after_write:
+            self._generation += 1
         if self._has_value:
             self._value = change(cast(T, self._value))
 

@@ -105,18 +105,27 @@ class OpenIncidentsCache:
         cached = self._cache.peek()
         return list(cached) if cached is not None else None
 
+    async def reread(self, older_than: float) -> list[Incident] | None:
+        """Reload the list if it is older than `older_than` seconds (concurrent callers share one
+        load); None when it is newer, so a reload would tell nothing new."""
+        age = self._cache.age
+        if age is not None and age < older_than:
+            return None
+        return list(await self._cache.refresh())
+
     def invalidate(self) -> None:
         """Forget the list, after a write that may have opened or closed an incident."""
         self._cache.invalidate()
 
-    def record(self, incident: Incident) -> None:
-        """Write-through after the bot's own write, so the next command needs no re-read."""
+    def record(self, incident: Incident, *, after_write: bool = True) -> None:
+        """Write-through after the bot's own write (or a fresh read of one incident), so the
+        next command needs no re-read."""
 
         def apply(cached: tuple[Incident, ...]) -> tuple[Incident, ...]:
             others = tuple(i for i in cached if i.id != incident.id)
             return (incident, *others) if incident.is_open else others
 
-        self._cache.update(apply)
+        self._cache.update(apply, after_write=after_write)
 
     def record_update(self, update: IncidentUpdate) -> None:
         """Apply an update's new status and severity to the cached incident it moved."""

@@ -39,12 +39,18 @@ class Health:
         return self.last_failure is None or self.last_ok >= self.last_failure
 
     async def warm(self, deps: Deps) -> None:
-        """Load the catalog at start so the first /incident opens its modal without waiting."""
-        try:
-            await deps.catalog.get()
-            log.info("catalog loaded")
-        except IncidentIoError as error:
-            log.warning("could not load the catalog at start: %s", error)
+        """Load the catalog and the open incidents at start, together, so the first commands
+        open their modals and find their incidents without waiting on incident.io."""
+        results = await asyncio.gather(
+            deps.catalog.get(), deps.open_incidents.get(), return_exceptions=True
+        )
+        for what, result in zip(("catalog", "open incidents"), results, strict=True):
+            if isinstance(result, IncidentIoError):
+                log.warning("could not load the %s at start: %s", what, result)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                log.info("%s loaded", what)
 
     async def ready(self, deps: Deps, *, within: float) -> tuple[bool, dict[str, Any]]:
         catalog_loaded = deps.catalog.peek() is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.ids import Field, Modal
 from tests.slack.conftest import Harness
 from tests.slack.helpers import blocks_text, command_reply, seed_incident
@@ -153,3 +155,21 @@ async def test_a_whole_lifecycle_reads_the_open_incidents_once(h: Harness) -> No
     assert len(lists) == 1
     assert h.emulator.incident("INC-1")["incident_status"]["category"] == "closed"
     assert h.deps.open_incidents.peek() == []
+
+
+async def test_a_burst_for_an_incident_declared_elsewhere_shares_one_reread(h: Harness) -> None:
+    await seed_incident(h, name="Known")
+    await h.driver.command("update INC-1 warming the cache")
+    await h.settle()
+    # Declared in incident.io's own app: the bot's cached list does not have it.
+    outside = h.emulator.create_incident("Declared in the web app", severity="Major")
+    h.deps.reread_after = 0.0
+    before = len(h.emulator.requests)
+    await asyncio.gather(
+        *[h.driver.command(f"update {outside['reference']} note {n}") for n in range(20)]
+    )
+    await h.settle()
+    reads = [r for r in h.emulator.requests[before:] if r.method == "GET"]
+    assert [r.path for r in reads] == ["/v2/incidents"]  # one shared reload, no per-command GET
+    notes = [u for u in h.emulator.updates if u["incident_id"] == outside["id"]]
+    assert len(notes) == 20

@@ -1,0 +1,38 @@
+"""Acks first: work that follows an ack waits while other Slack requests still await theirs.
+
+Slack fails any request not acknowledged within 3 s, while the work after an ack (building and
+opening a modal) has the trigger_id's own 3 s and no one waiting on it. In a burst (a big outage,
+everyone typing `/incident declare`) the event loop would otherwise interleave that work with the
+acks still owed, and every ack would pay for the modals of the requests that came with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+
+class AckGate:
+    """Counts requests whose HTTP answer has not been sent yet."""
+
+    def __init__(self) -> None:
+        self.owed = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.owed += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.owed = max(0, self.owed - 1)
+        if self.owed == 0:
+            self._idle.set()
+
+    async def quiet(self, max_wait: float) -> None:
+        """Return when no ack is owed, or after `max_wait` (the work must not miss its trigger)."""
+        if self.owed == 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max_wait):
+                await self._idle.wait()
