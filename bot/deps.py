@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from bot.acks import AckGate
 from bot.config import Settings
+from bot.incidentio.cache import Coalesce
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
+from bot.incidentio.models import Incident
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 
@@ -28,6 +30,8 @@ class Deps:
     # A reference missing from the cached open incidents reloads the list only if the list is
     # at least this old; otherwise the incident is fetched by itself.
     reread_after: float = 2.0
+    # Concurrent lookups of one incident share one GET.
+    fetches: Coalesce[str, Incident] = field(default_factory=Coalesce)
     # How long a listener may wait for incident.io before it must answer Slack. Slack allows 3 s
     # end to end; these leave room for the network and for views.open itself.
     open_budget: float = 1.0

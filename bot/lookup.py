@@ -31,7 +31,9 @@ async def find_incident(deps: Deps, ref: IncidentRef, channel_id: str | None) ->
         incident = next((i for i in fresher or () if ref.matches(i)), None)
     if incident is None:
         try:
-            incident = await deps.incidents.get_incident(ref.api_id)
+            incident = await deps.fetches.run(
+                ref.api_id, lambda: deps.incidents.get_incident(ref.api_id)
+            )
         except NotFoundError:
             raise UserError(f"I can't find incident `{escape(ref.label)}`.") from None
         # Declared outside the bot since the list was read: remember it for the next command.

@@ -134,3 +134,25 @@ class SingleFlightCache(Generic[T]):
                 error,
                 request_id,
             )
+
+
+K = TypeVar("K")
+
+
+class Coalesce(Generic[K, T]):
+    """Concurrent calls for the same key share one run of the call (no caching after it ends).
+
+    In a burst of commands about one incident, one GET answers all of them.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[K, asyncio.Task[T]] = {}
+
+    async def run(self, key: K, call: Callable[[], Awaitable[T]]) -> T:
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.ensure_future(call())
+            self._running[key] = task
+            task.add_done_callback(lambda _: self._running.pop(key, None))
+        # shield: one caller giving up must not cancel the call the others wait on.
+        return await asyncio.shield(task)

@@ -174,3 +174,40 @@ def test_ttl_must_be_positive() -> None:
 
     with pytest.raises(ValueError, match="ttl"):
         SingleFlightCache(load, ttl=0)
+
+
+async def test_coalesce_shares_one_call_among_concurrent_callers() -> None:
+    from bot.incidentio.cache import Coalesce
+
+    calls = 0
+    gate = asyncio.Event()
+
+    async def fetch() -> int:
+        nonlocal calls
+        calls += 1
+        await gate.wait()
+        return calls
+
+    shared: Coalesce[str, int] = Coalesce()
+    waiters = [asyncio.create_task(shared.run("INC-1", fetch)) for _ in range(10)]
+    other = asyncio.create_task(shared.run("INC-2", fetch))
+    await asyncio.sleep(0)
+    waiters[0].cancel()  # one person gives up; the others still get the answer
+    gate.set()
+    results = await asyncio.gather(*waiters[1:], other)
+    assert calls == 2 and set(results[:-1]) == {results[0]}
+    assert await shared.run("INC-1", fetch) == 3  # nothing is kept once the call is over
+
+
+async def test_coalesce_gives_the_error_to_every_caller() -> None:
+    from bot.incidentio.cache import Coalesce
+
+    async def broken() -> int:
+        await asyncio.sleep(0)
+        raise RuntimeError("down")
+
+    shared: Coalesce[str, int] = Coalesce()
+    results = await asyncio.gather(
+        *[shared.run("k", broken) for _ in range(3)], return_exceptions=True
+    )
+    assert all(isinstance(r, RuntimeError) for r in results)

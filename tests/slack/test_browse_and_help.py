@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.ids import Field, Modal, Shortcut
 from tests.slack.conftest import Harness
 from tests.slack.helpers import blocks_text, command_reply, seed_incident
@@ -119,3 +121,26 @@ async def test_add_message_to_incident_from_its_channel(h: Harness) -> None:
     await h.driver.submit(again["id"], {})
     await h.settle()
     assert len([u for u in h.emulator.updates if u.get("message")]) == 1
+
+
+async def test_a_burst_about_a_closed_incident_makes_one_get(h: Harness) -> None:
+    incident = await seed_incident(h, name="Old outage")
+    closed = next(s for s in (await h.deps.catalog.get()).statuses if s.category == "closed")
+    await h.deps.incidents.create_incident_update(
+        incident_id=incident.id, idempotency_key="close", to_incident_status_id=closed.id
+    )
+    await h.deps.open_incidents.get()
+    h.deps.reread_after = 1e9  # the list is current: only the incident itself is fetched
+    h.emulator.faults.latency(0.3, route="GET /v2/incidents/{id}")  # a real API's round trip
+    before = len(h.emulator.requests)
+    replies = await asyncio.gather(
+        *[h.driver.command(f"show {incident.reference}") for _ in range(15)]
+    )
+    await h.settle()
+    assert all("Old outage" in command_reply(r) for r in replies)
+    gets = [
+        r.path
+        for r in h.emulator.requests[before:]
+        if r.path == f"/v2/incidents/{incident.reference[4:]}"
+    ]
+    assert len(gets) == 1
