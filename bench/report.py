@@ -216,7 +216,7 @@ def _notes(r: Results) -> list[str]:
         "is sent.",
         "- Cold: a fresh bot process whose start-up warm-up was refused (one injected HTTP 400), "
         "so its first /incident declare loads the catalog itself.",
-        "- Reads per action: GET /v2/incidents is the cached open-incident list, re-read because "
-        "the previous action's write changed it (declare: a new incident; escalate: a new "
-        "severity).",
+        "- Calls per action: counted by the emulator from just before each command to 0.3 s after "
+        "its answer, on a freshly started and ready bot process. The bot writes its own changes "
+        "into its cached open-incident list, so it needs no re-read between actions.",
     ]
