@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 
 
 class AckGate:
@@ -36,3 +37,31 @@ class AckGate:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(max_wait):
                 await self._idle.wait()
+
+
+# The HTTP answer of the Slack request being handled, set once it is handed to the socket. The
+# listener's task copies this context, so work after an ack can wait for its own ack to be out.
+_answered: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar(
+    "answered", default=None
+)
+
+
+def answering() -> asyncio.Event:
+    """Called by the HTTP handler for each Slack request; set the event once it has answered."""
+    event = asyncio.Event()
+    _answered.set(event)
+    return event
+
+
+async def answered(max_wait: float = 1.0) -> None:
+    """Wait until this request's own ack has been sent (no-op outside an HTTP request).
+
+    A `views.update` sent before Slack has our `response_action: update` would be overwritten by
+    it: the person would be left looking at "Working…".
+    """
+    event = _answered.get()
+    if event is None or event.is_set():
+        return
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(max_wait):
+            await event.wait()

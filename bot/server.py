@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.acks import answering
 from bot.app import app_deps, signed
 from bot.deps import Deps
 from bot.observability.interaction import drain
@@ -67,10 +68,12 @@ def create_web_app(app: AsyncApp) -> Starlette:
 
     async def events(request: Request) -> Response:
         deps.acks.enter()
+        done = answering()
         try:
             return await answer(request)
         finally:
             deps.acks.leave()
+            done.set()
 
     async def answer(request: Request) -> Response:
         # Verified before Bolt parses the body: Bolt raises on unreadable bodies (bad JSON, not

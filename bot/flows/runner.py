@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.acks import answered
 from bot.incidentio.errors import ValidationError
 from bot.observability.interaction import keep
 from bot.replies import Reply, UserError, describe, log_failure, report
@@ -188,8 +189,11 @@ async def answer_submission(
     try:
         view = await task
     except Exception as error:  # noqa: BLE001
+        await answered()
         await report(error, reply, where=where, restore=restore)
         return
+    # Our "Working…" must reach Slack before the result, or it would replace the result.
+    await answered()
     try:
         await reply.update_view(view)
     except SlackApiError as error:

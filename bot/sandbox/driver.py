@@ -190,9 +190,15 @@ class SlackDriver:
             "is_enterprise_install": False,
             "enterprise": None,
         }
+        before = self.fake.current_view(view_id).get("hash")
         response = await self.post_payload(payload)
         if response.status == 200:
-            self.fake.apply_view_response(view_id, response.json() or None)
+            ack = response.json() or None
+            updated_since = self.fake.current_view(view_id).get("hash") != before
+            if not (updated_since and ack and ack.get("response_action") == "update"):
+                # Slack applies the ack when it arrives, before any views.update the bot sends
+                # after it; here the two travel apart, so an update already made wins.
+                self.fake.apply_view_response(view_id, ack)
         return response
 
     async def message_shortcut(
