@@ -4,21 +4,7 @@ import asyncio
 
 from bot.ids import Field, Modal, Shortcut
 from tests.slack.conftest import Harness
-
-
-def blocks_text(view: dict) -> str:
-    out = []
-    for block in view.get("blocks", []):
-        text = block.get("text")
-        if isinstance(text, dict):
-            out.append(text.get("text", ""))
-        for field in block.get("fields", []) or []:
-            out.append(field.get("text", ""))
-        for element in block.get("elements", []) or []:
-            if isinstance(element, dict) and "text" in element:
-                t = element["text"]
-                out.append(t.get("text", "") if isinstance(t, dict) else str(t))
-    return "\n".join(out)
+from tests.slack.helpers import blocks_text
 
 
 async def declare(h: Harness, name: str = "Checkout down", **answers: object) -> dict:
