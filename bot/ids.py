@@ -52,7 +52,6 @@ class Block(StrEnum):
 
     ERROR_BANNER = "error_banner"
     SANDBOX_BANNER = "sandbox_banner"
-    CONTEXT = "context"
 
 
 class Action(StrEnum):

@@ -42,12 +42,11 @@ async def open_declare(
         return declare_modal(await deps.catalog.get(), meta, name=name, summary=summary)
 
     await open_modal(
+        deps,
         reply,
         trigger_id,
         load,
         title="Declare incident",
-        budget=deps.open_budget,
-        after_acks=deps.acks_first,
         where="declare",
     )
 

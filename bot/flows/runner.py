@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.acks import answered
+from bot.deps import Deps
 from bot.incidentio.errors import ValidationError
 from bot.observability.interaction import keep
 from bot.replies import Reply, UserError, describe, log_failure, report
@@ -55,24 +56,20 @@ def _blocks(reply: Reply, answer: Answer) -> list[Block] | None:
 
 
 async def open_modal(
+    deps: Deps,
     reply: Reply,
     trigger_id: str,
     load: Callable[[], Awaitable[View]],
     *,
     title: str,
-    budget: float,
     where: str,
-    after_acks: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Open the modal `load` builds; a loading modal first if it is not ready within `budget`.
-
-    `after_acks` is awaited first, so building the modal yields to acks still owed.
-    """
-    if after_acks is not None:
-        await after_acks()
+    """Open the modal `load` builds; a loading modal first if it is not ready within
+    `deps.open_budget`. Building it first yields to acks other requests still owe."""
+    await deps.acks_first()
     task = _start(load())
     try:
-        if await _settled(task, budget):
+        if await _settled(task, deps.open_budget):
             await reply.open_view(trigger_id, task.result())
             return
         opened = await reply.open_view(trigger_id, loading_modal(title))

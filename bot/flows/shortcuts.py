@@ -101,12 +101,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
 
         await open_modal(
+            deps,
             reply,
             str(body.get("trigger_id", "")),
             load,
             title="Declare incident",
-            budget=deps.open_budget,
-            after_acks=deps.acks_first,
             where="declare from message",
         )
 
@@ -127,12 +126,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return add_message_modal(meta.model_copy(update={"source_permalink": link}), here)
 
         await open_modal(
+            deps,
             reply,
             str(body.get("trigger_id", "")),
             load,
             title="Add to incident",
-            budget=deps.open_budget,
-            after_acks=deps.acks_first,
             where="add to incident",
         )
 

@@ -60,12 +60,11 @@ async def open_targeted(ctx: CommandContext, verb: str, title: str, build: Build
         return await build(ctx.deps, incident, incident_meta(meta, incident), ctx.command.text)
 
     await open_modal(
+        ctx.deps,
         ctx.reply,
         ctx.trigger_id,
         load,
         title=title,
-        budget=ctx.deps.open_budget,
-        after_acks=ctx.deps.acks_first,
         where=verb,
     )
 

@@ -15,16 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 # Known values, for the code that branches on them; the fields themselves accept any string.
 OPEN_CATEGORIES: tuple[str, ...] = ("triage", "live", "paused")
 ENDING_CATEGORIES: tuple[str, ...] = ("learning", "closed")
-KNOWN_CATEGORIES: tuple[str, ...] = (
-    "triage",
-    "declined",
-    "merged",
-    "canceled",
-    "live",
-    "learning",
-    "closed",
-    "paused",
-)
 Visibility = Literal["public", "private"]
 
 
