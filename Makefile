@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench install clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The product and, beside it, its test bed (the sandbox: emulator, fake Slack, terminal driver).
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./sandbox
 	touch $@
 
 install: $(BIN)/.installed

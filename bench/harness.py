@@ -17,9 +17,9 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from bot.sandbox.driver import SlackDriver, SlackResponse
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_slack.core import SlackCall
+from sandbox.driver import SlackDriver, SlackResponse
+from sandbox.fake_slack import FakeSlack
+from sandbox.fake_slack.core import SlackCall
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 API_KEY = "sandbox-key"

@@ -125,7 +125,7 @@ APP_CPUS, REST_CPUS = cpu_split()
 
 def start_emulator(*, validate: bool = True) -> Child:
     port = free_port()
-    argv = [PYTHON, "-m", "bot.sandbox.emulator", "--port", str(port)]
+    argv = [PYTHON, "-m", "sandbox.emulator", "--port", str(port)]
     if not validate:
         argv.append("--no-validate")
     child = Child("emulator", argv, port, _env({}), REST_CPUS)

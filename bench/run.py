@@ -2,7 +2,7 @@
 
     make bench        (or: .venv/bin/python bench/run.py)
 
-Starts the emulator (`python -m bot.sandbox.emulator`, 50 ms injected latency on every route), the
+Starts the emulator (`python -m sandbox.emulator`, 50 ms injected latency on every route), the
 bot as production runs it (`python -m bot serve --http`), and a bare Bolt app that only acks; the
 fake Slack Web API runs in this process. Prints one table and writes it to bench/results.md.
 """
@@ -34,8 +34,8 @@ from bench.harness import (  # noqa: E402
 )
 from bench.report import Results, render  # noqa: E402
 from bench.updates import seed_incidents, update_burst  # noqa: E402
-from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
-from bot.sandbox.serving import BackgroundServer  # noqa: E402
+from sandbox.fake_slack import FakeSlack  # noqa: E402
+from sandbox.serving import BackgroundServer  # noqa: E402
 
 RESULTS = REPO / "bench" / "results.md"
 

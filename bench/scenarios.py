@@ -22,7 +22,7 @@ from bench.harness import (
 )
 from bench.procs import Child
 from bot.ids import Modal
-from bot.sandbox.fake_slack import FakeSlack
+from sandbox.fake_slack import FakeSlack
 
 SETTLE = 0.3  # seconds for work that continues after an ack (50 ms latency leaves plenty)
 GAP = 0.02  # between sequential commands: each finds the app idle, as a lone command would

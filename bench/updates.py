@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bench import procs
 from bench.harness import Emulator, Target
 from bench.scenarios import SETTLE, Sample
-from bot.sandbox.fake_slack import FakeSlack
+from sandbox.fake_slack import FakeSlack
 
 
 @dataclass

@@ -8,11 +8,17 @@ import logging
 import os
 import sys
 import urllib.request
+from importlib.metadata import entry_points
+from typing import Protocol, cast
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.observability.logs import setup_logging
 
 log = logging.getLogger("bot")
+NO_SANDBOX = (
+    "The sandbox is not installed here: it is a separate package, the project's test bed.\n"
+    "From a clone of the repository, `make run` installs it (or `pip install -e ./sandbox`)."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,10 +34,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("check", help="check the configuration against Slack and incident.io")
     sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
-    from bot.sandbox.cli import configure_parser
-
-    configure_parser(sub.add_parser("sandbox", help="try the bot on a local incident.io emulator"))
+    sandbox = sub.add_parser("sandbox", help="try the bot on a local incident.io emulator")
+    plugin = _sandbox()
+    if plugin is None:
+        # The product installs without its test bed (the Docker image does): say how to get it.
+        sandbox.add_argument("rest", nargs=argparse.REMAINDER)
+    else:
+        plugin.configure_parser(sandbox)
     return parser
+
+
+class _Command(Protocol):
+    def configure_parser(self, parser: argparse.ArgumentParser) -> None: ...
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def _sandbox() -> _Command | None:
+    """The sandbox, when its distribution is installed: it registers itself as an entry point,
+    so the product never imports its test bed."""
+    found = entry_points(group="incident_bot.commands", name="sandbox")
+    return cast(_Command, next(iter(found)).load()) if found else None
 
 
 def _settings() -> Settings:
@@ -60,14 +82,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url
         )
     incidents = IncidentIoClient.from_settings(settings)
-    app = build_app(settings, incidents)
+    bot = build_app(settings, incidents)
     if socket:
         assert settings.slack_app_token is not None
         token = settings.slack_app_token.get_secret_value()
-        asyncio.run(serve_socket(app, token, settings.health_port))
+        asyncio.run(serve_socket(bot, token, settings.health_port))
     else:
         log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, args.port)
-        serve_http(app, args.host, args.port)
+        serve_http(bot, args.host, args.port)
     return 0
 
 
@@ -103,9 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "healthcheck":
         return _healthcheck()
     if args.command == "sandbox":
-        from bot.sandbox.cli import run_sandbox
-
-        return run_sandbox(args)
+        plugin = _sandbox()
+        if plugin is None:
+            print(NO_SANDBOX, file=sys.stderr)
+            return 2
+        return plugin.run(args)
     settings = _settings()
     setup_logging(settings.log_level, settings.log_format)
     if args.command == "check":

@@ -1,31 +1,49 @@
-"""build_app(): assembles the Bolt app from settings and an incident.io client. Nothing global."""
+"""build_app(): assembles the bot from settings and an incident.io client. Nothing global."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.command import Verb
 from bot.config import Settings
 from bot.deps import Deps
-from bot.flows import declare, escalate, resolve, router, shortcuts, targeted, update
+from bot.failures import describe, log_failure, report
+from bot.flows import browse, declare, router, shortcuts, verbs
+from bot.flows.escalate import ESCALATE
+from bot.flows.resolve import RESOLVE
+from bot.flows.update import UPDATE
+from bot.gate import VERIFIED, Gate
 from bot.ids import Action
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
 from bot.observability import interaction as ix
 from bot.observability import middleware
-from bot.replies import Reply, describe, log_failure, report
+from bot.observability.health import Health
+from bot.surface import SURFACE, Locate, surface_for
 from bot.ui.common import message_modal, with_request_id
 
 log = logging.getLogger("bot.app")
+
+# Every verb that changes one incident, each a spec run by the one mechanism in flows/verbs.py.
+CHANGE_VERBS = (UPDATE, ESCALATE, RESOLVE)
+
+
+@dataclass(frozen=True)
+class Bot:
+    """One bot: the Bolt app, and the dependencies its listeners, transports and probes share."""
+
+    app: AsyncApp
+    deps: Deps
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -35,43 +53,19 @@ def slack_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_deps(settings: Settings, incidents: IncidentIoClient) -> Deps:
+    catalog = CatalogCache(incidents, settings.catalog_ttl_seconds)
+    open_incidents = OpenIncidentsCache(incidents)
     deps = Deps(
         settings=settings,
         incidents=incidents,
-        catalog=CatalogCache(incidents, settings.catalog_ttl_seconds),
-        open_incidents=OpenIncidentsCache(incidents),
+        catalog=catalog,
+        open_incidents=open_incidents,
+        health=Health(incidents, catalog, open_incidents),
     )
     incidents.add_observer(ix.observe_call)
     incidents.add_observer(deps.metrics.observe_call)
     incidents.add_observer(deps.health.observe_call)
     return deps
-
-
-def signed(
-    verifier: SignatureVerifier, body: str | bytes, timestamp: str | None, signature: str | None
-) -> bool:
-    """Slack's signature check, where a malformed header fails the check instead of raising."""
-    try:
-        return verifier.is_valid(body, timestamp, signature)
-    except (ValueError, TypeError):  # a non-numeric timestamp, a non-ASCII signature
-        return False
-
-
-def _reply_for(body: dict[str, Any], client: AsyncWebClient, deps: Deps, respond: Any) -> Reply:
-    """Where the person of this payload is looking."""
-    user = body.get("user")
-    user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
-    channel = body.get("channel")
-    channel_id = channel.get("id") if isinstance(channel, dict) else body.get("channel_id")
-    view = body.get("view") if body.get("type") == "view_submission" else None
-    return Reply(
-        client,
-        deps.sandbox,
-        respond=respond if body.get("response_url") else None,
-        channel_id=channel_id,
-        user_id=user_id,
-        view_id=view.get("id") if isinstance(view, dict) else None,
-    )
 
 
 def build_app(
@@ -80,31 +74,37 @@ def build_app(
     *,
     client: AsyncWebClient | None = None,
     deps: Deps | None = None,
-) -> AsyncApp:
+) -> Bot:
     """The whole Slack app. Tests pass their own client (fake Slack) and incidents (respx)."""
     deps = deps or build_deps(settings, incidents)
     secret = settings.slack_signing_secret
     # Socket Mode needs no signing secret; an unguessable one keeps HTTP requests out then.
-    signing_secret = secret.get_secret_value() if secret else secrets.token_hex(32)
-    verifier = SignatureVerifier(signing_secret)
+    verifier = SignatureVerifier(secret.get_secret_value() if secret else secrets.token_hex(32))
+
     app = AsyncApp(
         client=client or slack_client(settings),
-        signing_secret=signing_secret,
+        # Verified once, by the gate, which Bolt runs before anything that could call Slack
+        # (authorization); Bolt's own check raises on malformed headers (see bot/gate.py).
+        request_verification_enabled=False,
+        before_authorize=Gate(verifier),
         process_before_response=False,
     )
-    app._incident_bot_deps = deps  # type: ignore[attr-defined]
-    middleware.install(app, deps.metrics)
 
-    router.register(app, deps)
+    middleware.install(app, deps.metrics)
+    app.use(Locate(sandbox=deps.sandbox))
+
+    verbs.register(app, deps, CHANGE_VERBS)
     declare.register(app, deps)
-    update.register(app, deps)
-    escalate.register(app, deps)
-    resolve.register(app, deps)
     shortcuts.register(app, deps)
-    targeted.register(
+    router.register(
         app,
         deps,
-        {"update": update.build, "escalate": escalate.build, "resolve": resolve.build},
+        {
+            **verbs.commands(CHANGE_VERBS),
+            Verb.DECLARE: declare.on_command,
+            Verb.LIST: browse.list_open,
+            Verb.SHOW: browse.show,
+        },
     )
 
     @app.action(Action.OPEN_INCIDENT.value)
@@ -119,37 +119,27 @@ def build_app(
         body: dict[str, Any],
         request: AsyncBoltRequest,
         response: BoltResponse | None,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
     ) -> BoltResponse | None:
-        # Bolt hands the error handler requests whose signature check raised (a malformed
-        # header): never act on an unverified body's response_url, channel or user.
-        if request.mode != "socket_mode" and not signed(
-            verifier,
-            request.raw_body,
-            next(iter(request.headers.get("x-slack-request-timestamp", [])), None),
-            next(iter(request.headers.get("x-slack-signature", [])), None),
-        ):
-            log.info("refused a request with a malformed signature")
+        if not request.context.get(VERIFIED):
+            # Never act on an unverified body's response_url, channel or user.
+            log.info("refused a request that failed before its signature was checked")
             return BoltResponse(status=401, body={"error": "invalid request"})
-        reply = _reply_for(body, client, deps, respond)
+        context = request.context
+        surface = context.get(SURFACE) or surface_for(
+            body, context.client, context.respond, sandbox=deps.sandbox
+        )
         if body.get("type") == "view_submission" and response is not None:
             # Not acknowledged yet (a response exists only then): answer in the modal itself,
             # where Slack would otherwise show a connection error for the HTTP 500.
             log_failure(error, "view_submission")
             message, request_id = describe(error)
-            view = reply.view(
+            view = surface.view(
                 message_modal("Could not finish", with_request_id(message, request_id))
             )
             return BoltResponse(
                 status=200, body={"response_action": "update", "view": view.to_dict()}
             )
-        await report(error, reply, where=str(body.get("type")))
+        await report(error, surface, where=str(body.get("type")))
         return None
 
-    return app
-
-
-def app_deps(app: AsyncApp) -> Deps:
-    deps: Deps = app._incident_bot_deps  # type: ignore[attr-defined]
-    return deps
+    return Bot(app, deps)

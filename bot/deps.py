@@ -22,8 +22,8 @@ class Deps:
     incidents: IncidentIoClient
     catalog: CatalogCache
     open_incidents: OpenIncidentsCache
+    health: Health
     metrics: Metrics = field(default_factory=Metrics)
-    health: Health = field(default_factory=Health)
     acks: AckGate = field(default_factory=AckGate)
     # The longest a modal waits for other requests' acks before it opens anyway.
     ack_priority_wait: float = 0.5

@@ -1,4 +1,4 @@
-"""Slack modal state -> typed forms, local validation, and the private_metadata codec.
+"""Slack modal state -> typed forms, with local validation.
 
 Validation happens here, before anything is sent to incident.io, so a bad submission is answered
 inline in the modal inside Slack's 3 seconds and nothing is written.
@@ -6,12 +6,10 @@ inline in the modal inside Slack's 3 seconds and nothing is written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import BaseModel
 
 from bot.ids import TEST_MODE_VALUE, Field
 
@@ -20,47 +18,6 @@ MAX_SUMMARY = 3000
 MAX_MESSAGE = 3000
 
 FieldErrors = dict[str, str]
-
-
-class ModalMeta(BaseModel):
-    """What a modal must remember between open and submit (Slack carries it in private_metadata)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    team_id: str
-    user_id: str
-    channel_id: str | None = None
-    incident_id: str | None = None
-    reference: str | None = None
-    severity_id: str | None = None
-    source_channel: str | None = None
-    source_ts: str | None = None
-    source_permalink: str | None = None
-    source_author: str | None = None
-    source_text: str | None = None
-    opened_at: float | None = None
-    verb: str | None = None
-
-    def encode(self) -> str:
-        data = self.model_dump(exclude_none=True)
-        text = json.dumps(data, separators=(",", ":"))
-        # Slack caps private_metadata at 3000 characters: shorten the quoted message until it fits.
-        while len(text) > 3000 and data.get("source_text"):
-            data["source_text"] = data["source_text"][: len(data["source_text"]) * 2 // 3]
-            text = json.dumps(data, separators=(",", ":"))
-        if len(text) > 3000:
-            data.pop("source_permalink", None)
-            text = json.dumps(data, separators=(",", ":"))
-        return text
-
-    @classmethod
-    def decode(cls, raw: str | None) -> ModalMeta:
-        """Parse private_metadata; a forged or corrupt value raises FormError."""
-        try:
-            return cls.model_validate(json.loads(raw or ""))
-        except (ValueError, RecursionError, PydanticValidationError):
-            # RecursionError: JSON nested deeper than the parser allows ("[[[[…").
-            raise FormError({}, "This form's data is damaged. Close it and start again.") from None
 
 
 class FormError(Exception):

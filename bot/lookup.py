@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.deps import Deps
+from bot.failures import UserError
 from bot.incidentio.errors import NotFoundError
 from bot.incidentio.models import Incident
 from bot.mrkdwn import escape
 from bot.observability.interaction import set_reference
 from bot.refs import IncidentRef
-from bot.replies import UserError
 
 
 async def channel_incident(deps: Deps, channel_id: str | None) -> Incident | None:

@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.adapter.starlette.async_handler import (
+    to_async_bolt_request,
+    to_starlette_response,
+)
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,9 +22,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.acks import answering
-from bot.app import app_deps, signed
+from bot.app import Bot
 from bot.deps import Deps
-from bot.observability.interaction import drain
+from bot.gate import readable, signed
+from bot.inflight import drain
 
 log = logging.getLogger("bot.server")
 READY_TIMEOUT = 2.0
@@ -36,11 +39,13 @@ def probe_routes(deps: Deps) -> list[Route]:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
-        ready, detail = await deps.health.ready(deps, within=READY_TIMEOUT)
+        ready, detail = await deps.health.ready(within=READY_TIMEOUT)
         return JSONResponse(detail, status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
-        body, content_type = deps.metrics.render(deps)
+        body, content_type = deps.metrics.render(
+            {"catalog": deps.catalog, "open_incidents": deps.open_incidents}
+        )
         return Response(body, media_type=content_type)
 
     return [
@@ -59,10 +64,9 @@ async def _shutdown(deps: Deps) -> None:
     await deps.incidents.aclose()
 
 
-def create_web_app(app: AsyncApp) -> Starlette:
+def create_web_app(bot: Bot) -> Starlette:
     """POST /slack/events (commands, interactivity, options and events on one URL) and probes."""
-    handler = AsyncSlackRequestHandler(app)
-    deps = app_deps(app)
+    app, deps = bot.app, bot.deps
     secret = deps.settings.slack_signing_secret
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
 
@@ -76,23 +80,28 @@ def create_web_app(app: AsyncApp) -> Starlette:
             done.set()
 
     async def answer(request: Request) -> Response:
-        # Verified before Bolt parses the body: Bolt raises on unreadable bodies (bad JSON, not
-        # UTF-8), which would answer unsigned requests with a 500 and a traceback.
         body = await request.body()
+        try:
+            bolt_request = to_async_bolt_request(request, body)
+        except ValueError:  # JSON or UTF-8 errors
+            return refuse(request, body)
+        if not readable(bolt_request.body):  # a JSON array or string as the payload
+            return refuse(request, body)
+        return to_starlette_response(await app.async_dispatch(bolt_request))
+
+    def refuse(request: Request, body: bytes) -> Response:
+        # What no listener could read never reaches the app (whose gate verifies what it is
+        # given): 401 to the unsigned, 400 to signed bytes that are not a payload.
         timestamp = request.headers.get("x-slack-request-timestamp")
         signature = request.headers.get("x-slack-signature")
         if verifier is None or not signed(verifier, body, timestamp, signature):
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        try:
-            response: Response = await handler.handle(request)
-        except ValueError:  # JSON or UTF-8 errors: signed bytes replayed with another content type
-            log.info("refused a signed request whose body cannot be read")
-            return JSONResponse({"error": "malformed request"}, status_code=400)
-        return response
+        log.info("refused a signed request whose body cannot be read")
+        return JSONResponse({"error": "malformed request"}, status_code=400)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        warm = asyncio.create_task(deps.health.warm(deps))
+        warm = asyncio.create_task(deps.health.warm())
         yield
         warm.cancel()
         await _shutdown(deps)
@@ -103,8 +112,8 @@ def create_web_app(app: AsyncApp) -> Starlette:
     )
 
 
-def serve_http(app: AsyncApp, host: str, port: int) -> None:
-    web = create_web_app(app)
+def serve_http(bot: Bot, host: str, port: int) -> None:
+    web = create_web_app(bot)
     config = uvicorn.Config(
         web,
         host=host,
@@ -132,10 +141,10 @@ def _stopped(signum: int, _frame: object) -> None:
     log.info("stopped by %s", signal.Signals(signum).name)
 
 
-async def serve_socket(app: AsyncApp, app_token: str, health_port: int | None) -> None:
+async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> None:
     """Socket Mode: no public URL. Probes, if asked for, on a small HTTP port of their own."""
-    deps = app_deps(app)
-    handler = AsyncSocketModeHandler(app, app_token)
+    deps = bot.deps
+    handler = AsyncSocketModeHandler(bot.app, app_token)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -153,7 +162,7 @@ async def serve_socket(app: AsyncApp, app_token: str, health_port: int | None) -
         )
         probe = uvicorn.Server(config)
         probe_task = asyncio.create_task(probe.serve())
-    warm = asyncio.create_task(deps.health.warm(deps))
+    warm = asyncio.create_task(deps.health.warm())
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("connected to Slack in Socket Mode")
     await stop.wait()

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.deps import Deps
+from bot.failures import UserError
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
 from bot.lookup import channel_incident, find_incident
 from bot.mrkdwn import escape
-from bot.replies import UserError
 from bot.ui.incident import card_blocks, list_blocks, list_text
 
 LATEST_UPDATES = 3
 
 
 async def list_open(ctx: CommandContext) -> None:
-    await answer_command(
-        ctx.ack, ctx.reply, _list(ctx.deps), budget=ctx.deps.ack_budget, where="list"
-    )
+    await answer_command(ctx.deps, ctx.ack, ctx.surface, _list(ctx.deps), where="list")
 
 
 async def _list(deps: Deps) -> Answer:
@@ -33,7 +31,7 @@ async def _list(deps: Deps) -> Answer:
 
 
 async def show(ctx: CommandContext) -> None:
-    await answer_command(ctx.ack, ctx.reply, _show(ctx), budget=ctx.deps.ack_budget, where="show")
+    await answer_command(ctx.deps, ctx.ack, ctx.surface, _show(ctx), where="show")
 
 
 async def _show(ctx: CommandContext) -> Answer:

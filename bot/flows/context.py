@@ -9,15 +9,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.command import ParsedCommand
 from bot.deps import Deps
-from bot.forms import ModalMeta
-from bot.replies import Reply
+from bot.modal_meta import ModalMeta
+from bot.surface import Surface
 
 
 @dataclass
 class CommandContext:
     deps: Deps
     ack: AsyncAck
-    reply: Reply
+    surface: Surface
     command: ParsedCommand
     team_id: str
     user_id: str
@@ -32,13 +32,13 @@ class CommandContext:
         *,
         deps: Deps,
         ack: AsyncAck,
-        reply: Reply,
+        surface: Surface,
         command: ParsedCommand,
     ) -> CommandContext:
         return cls(
             deps=deps,
             ack=ack,
-            reply=reply,
+            surface=surface,
             command=command,
             team_id=str(body.get("team_id", "")),
             user_id=str(body.get("user_id", "")),
@@ -61,3 +61,11 @@ def attribution(message: str, user_name: str, user_id: str) -> str:
     """incident.io records writes against the API key; the message names the person."""
     who = f"@{user_name}" if user_name else user_id
     return f"{message}\n\n_Shared from Slack by {who}_"
+
+
+def submitter_name(body: dict[str, Any]) -> str:
+    """The Slack handle of whoever submitted an interactivity payload."""
+    user = body.get("user")
+    if not isinstance(user, dict):
+        return ""
+    return str(user.get("username") or user.get("name") or "")

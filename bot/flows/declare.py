@@ -6,17 +6,18 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot import keys
 from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.runner import answer_submission, open_modal
-from bot.forms import DeclareForm, FormError, ModalMeta, parse_declare
+from bot.forms import DeclareForm, FormError, parse_declare
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog
+from bot.modal_meta import ModalMeta
 from bot.observability.interaction import set_reference, tracked
-from bot.replies import Reply
+from bot.surface import Surface, surface_of
 from bot.ui.declare import declare_modal, declared_view
 
 # incident.io's 422 `source.field` -> the input that shows the message.
@@ -31,7 +32,7 @@ API_FIELDS = {
 
 async def open_declare(
     deps: Deps,
-    reply: Reply,
+    surface: Surface,
     trigger_id: str,
     meta: ModalMeta,
     *,
@@ -41,20 +42,13 @@ async def open_declare(
     async def load() -> Any:
         return declare_modal(await deps.catalog.get(), meta, name=name, summary=summary)
 
-    await open_modal(
-        deps,
-        reply,
-        trigger_id,
-        load,
-        title="Declare incident",
-        where="declare",
-    )
+    await open_modal(deps, surface, trigger_id, load, title="Declare incident", where="declare")
 
 
 async def on_command(ctx: CommandContext) -> None:
     await ctx.ack()
     await open_declare(
-        ctx.deps, ctx.reply, ctx.trigger_id, ctx.meta(), name=ctx.command.text or None
+        ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), name=ctx.command.text or None
     )
 
 
@@ -62,7 +56,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(Modal.DECLARE.value)
     @tracked
     async def handle_declare_submission(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         view = body["view"]
         meta = ModalMeta.decode(view.get("private_metadata"))
@@ -72,18 +66,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except FormError as error:
             await ack(response_action="errors", errors=error.fields)
             return
-        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
         if meta.source_channel and meta.source_ts:
             key = keys.for_message(meta.team_id, meta.source_channel, meta.source_ts)
         else:
             key = keys.for_view(meta.team_id, Modal.DECLARE.value, view["id"])
         await answer_submission(
+            deps,
             ack,
-            reply,
+            surface_of(context),
             _declare(deps, catalog, form, meta, key),
             restore=lambda message: declare_modal(catalog, meta, form=form, banner=message),
             fields=API_FIELDS,
-            budget=deps.ack_budget,
             where="declare",
             progress="Declaring the incident in incident.io…",
         )

@@ -21,9 +21,10 @@ from slack_sdk.models.views import View
 
 from bot.acks import answered
 from bot.deps import Deps
+from bot.failures import UserError, describe, log_failure, report
 from bot.incidentio.errors import ValidationError
-from bot.observability.interaction import keep
-from bot.replies import Reply, UserError, describe, log_failure, report
+from bot.inflight import keep
+from bot.surface import Surface
 from bot.ui.common import loading_modal, message_modal, sandbox_banner, with_request_id
 
 log = logging.getLogger("bot.flows")
@@ -49,15 +50,15 @@ async def _settled(task: asyncio.Task[T], budget: float) -> bool:
     return task in done
 
 
-def _blocks(reply: Reply, answer: Answer) -> list[Block] | None:
+def _blocks(surface: Surface, answer: Answer) -> list[Block] | None:
     if not answer.blocks:
         return None
-    return [sandbox_banner(), *answer.blocks] if reply.sandbox else list(answer.blocks)
+    return [sandbox_banner(), *answer.blocks] if surface.sandbox else list(answer.blocks)
 
 
 async def open_modal(
     deps: Deps,
-    reply: Reply,
+    surface: Surface,
     trigger_id: str,
     load: Callable[[], Awaitable[View]],
     *,
@@ -70,38 +71,40 @@ async def open_modal(
     task = _start(load())
     try:
         if await _settled(task, deps.open_budget):
-            await reply.open_view(trigger_id, task.result())
+            await surface.open_view(trigger_id, task.result())
             return
-        opened = await reply.open_view(trigger_id, loading_modal(title))
+        opened = await surface.open_view(trigger_id, loading_modal(title))
     except SlackApiError as error:
         task.cancel()
         log_failure(error, where)
-        await report(UserError(_slack_open_failure(error)), reply, where=where)
+        await report(UserError(_slack_open_failure(error)), surface, where=where)
         return
     except Exception as error:  # noqa: BLE001 - every failure is shown to the person and logged
-        if reply.respond is None and reply.channel_id is None:
+        if surface.respond is None and surface.channel_id is None:
             # A global shortcut has nowhere else to speak: open a modal that says it.
-            await _open_error_modal(reply, trigger_id, error, where)
+            await _open_error_modal(surface, trigger_id, error, where)
             return
-        await report(error, reply, where=where)
+        await report(error, surface, where=where)
         return
     try:
         view = await task
     except Exception as error:  # noqa: BLE001
-        await report(error, reply, where=where)
+        await report(error, surface, where=where)
         return
     try:
-        await reply.update_view(view, view_hash=opened.get("hash"))
+        await surface.update_view(view, view_hash=opened.get("hash"))
     except SlackApiError as error:
         # hash_conflict or not_found: the person closed or changed the modal meanwhile.
         log_failure(error, where)
 
 
-async def _open_error_modal(reply: Reply, trigger_id: str, error: Exception, where: str) -> None:
+async def _open_error_modal(
+    surface: Surface, trigger_id: str, error: Exception, where: str
+) -> None:
     log_failure(error, where)
     message, request_id = describe(error)
     try:
-        await reply.open_view(
+        await surface.open_view(
             trigger_id, message_modal("Could not open", with_request_id(message, request_id))
         )
     except SlackApiError as slack_error:
@@ -116,32 +119,32 @@ def _slack_open_failure(error: SlackApiError) -> str:
 
 
 async def answer_command(
+    deps: Deps,
     ack: AsyncAck,
-    reply: Reply,
+    surface: Surface,
     work: Awaitable[Answer],
     *,
-    budget: float,
     where: str,
 ) -> None:
     """Answer a slash command with the result when it is quick, else `Working on it…` then it."""
     task = _start(work)
-    if await _settled(task, budget):
+    if await _settled(task, deps.ack_budget):
         error = task.exception()
         if error is None:
             answer = task.result()
-            await ack(text=reply.text(answer.text), blocks=_blocks(reply, answer))
+            await ack(text=surface.text(answer.text), blocks=_blocks(surface, answer))
             return
         log_failure(error, where)
         message, request_id = describe(error)
-        await ack(text=reply.text(with_request_id(message, request_id)))
+        await ack(text=surface.text(with_request_id(message, request_id)))
         return
-    await ack(text=reply.text(":hourglass_flowing_sand: Working on it…"))
+    await ack(text=surface.text(":hourglass_flowing_sand: Working on it…"))
     try:
         answer = await task
     except Exception as error:  # noqa: BLE001
-        await report(error, reply, where=where)
+        await report(error, surface, where=where)
         return
-    await reply.ephemeral(answer.text, _blocks(reply, answer))
+    await surface.ephemeral(answer.text, _blocks(surface, answer))
 
 
 def map_field_errors(error: ValidationError, fields: Mapping[str, str]) -> dict[str, str]:
@@ -150,13 +153,13 @@ def map_field_errors(error: ValidationError, fields: Mapping[str, str]) -> dict[
 
 
 async def answer_submission(
+    deps: Deps,
     ack: AsyncAck,
-    reply: Reply,
+    surface: Surface,
     work: Awaitable[View],
     *,
     restore: Callable[[str], View],
     fields: Mapping[str, str],
-    budget: float,
     where: str,
     progress: str = "Sending to incident.io…",
 ) -> None:
@@ -166,10 +169,10 @@ async def answer_submission(
     never loses their input; a resubmission reuses the view id and so the idempotency key.
     """
     task = _start(work)
-    if await _settled(task, budget):
+    if await _settled(task, deps.ack_budget):
         error = task.exception()
         if error is None:
-            await ack(response_action="update", view=reply.view(task.result()))
+            await ack(response_action="update", view=surface.view(task.result()))
             return
         log_failure(error, where)
         if isinstance(error, ValidationError) and (mapped := map_field_errors(error, fields)):
@@ -177,21 +180,21 @@ async def answer_submission(
             return
         message, request_id = describe(error)
         shown = with_request_id(message, request_id)
-        await ack(response_action="update", view=reply.view(restore(shown)))
+        await ack(response_action="update", view=surface.view(restore(shown)))
         return
     await ack(
         response_action="update",
-        view=reply.view(message_modal("Working…", f":hourglass_flowing_sand: {progress}")),
+        view=surface.view(message_modal("Working…", f":hourglass_flowing_sand: {progress}")),
     )
     try:
         view = await task
     except Exception as error:  # noqa: BLE001
         await answered()
-        await report(error, reply, where=where, restore=restore)
+        await report(error, surface, where=where, restore=restore)
         return
     # Our "Working…" must reach Slack before the result, or it would replace the result.
     await answered()
     try:
-        await reply.update_view(view)
+        await surface.update_view(view)
     except SlackApiError as error:
         log_failure(error, where)

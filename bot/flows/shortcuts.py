@@ -8,22 +8,23 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
 from bot.deps import Deps
-from bot.flows.context import attribution
+from bot.flows.context import attribution, submitter_name
 from bot.flows.declare import open_declare
 from bot.flows.runner import answer_submission, open_modal
-from bot.forms import FormError, ModalMeta, parse_incident_choice
+from bot.forms import FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
 from bot.lookup import channel_incident, find_by_id, require_open
+from bot.modal_meta import ModalMeta
 from bot.observability.interaction import tracked
-from bot.replies import Reply
-from bot.ui.change import update_result
+from bot.surface import surface_of
+from bot.ui.common import update_result
 from bot.ui.declare import declare_modal
 from bot.ui.shortcuts import add_message_modal
 
@@ -68,7 +69,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut(Shortcut.DECLARE_GLOBAL.value)
     @tracked
     async def open_declare_global(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
         meta = ModalMeta(
@@ -76,17 +77,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             user_id=str(body.get("user", {}).get("id", "")),
             opened_at=deps.wall_clock(),
         )
-        reply = Reply(client, deps.sandbox, user_id=meta.user_id)
-        await open_declare(deps, reply, str(body.get("trigger_id", "")), meta)
+        await open_declare(deps, surface_of(context), str(body.get("trigger_id", "")), meta)
 
     @app.shortcut(Shortcut.DECLARE_FROM_MESSAGE.value)
     @tracked
     async def open_declare_from_message(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
         meta = _message_meta(deps, body)
-        reply = Reply(client, deps.sandbox, respond, meta.channel_id, meta.user_id)
 
         async def load() -> View:
             catalog, link = await asyncio.gather(
@@ -102,7 +101,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         await open_modal(
             deps,
-            reply,
+            surface_of(context),
             str(body.get("trigger_id", "")),
             load,
             title="Declare incident",
@@ -112,11 +111,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut(Shortcut.ADD_TO_INCIDENT.value)
     @tracked
     async def open_add_to_incident(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
         meta = _message_meta(deps, body)
-        reply = Reply(client, deps.sandbox, respond, meta.channel_id, meta.user_id)
 
         async def load() -> View:
             here, link = await asyncio.gather(
@@ -127,7 +125,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         await open_modal(
             deps,
-            reply,
+            surface_of(context),
             str(body.get("trigger_id", "")),
             load,
             title="Add to incident",
@@ -137,7 +135,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(Modal.ADD_MESSAGE.value)
     @tracked
     async def handle_add_message_submission(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         view = body["view"]
         meta = ModalMeta.decode(view.get("private_metadata"))
@@ -146,9 +144,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except FormError as error:
             await ack(response_action="errors", errors=error.fields)
             return
-        user = body.get("user", {})
-        name = str(user.get("username") or user.get("name") or "")
-        reply = Reply(client, deps.sandbox, user_id=meta.user_id, view_id=view["id"])
+        name = submitter_name(body)
 
         async def work() -> View:
             incident = require_open(await find_by_id(deps, choice.incident_id, meta.channel_id))
@@ -164,11 +160,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return update_result(incident.reference, update, "Added to incident")
 
         await answer_submission(
+            deps,
             ack,
-            reply,
+            surface_of(context),
             work(),
             restore=lambda message: add_message_modal(meta, None, banner=message),
             fields={"incident_id": Field.INCIDENT.value},
-            budget=deps.ack_budget,
             where="add to incident",
         )

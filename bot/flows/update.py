@@ -1,36 +1,26 @@
-"""Update: `/incident update [ref] [message]` and the update modal's submit."""
+"""Update: `/incident update [ref] [message]` shares a message, or opens the update modal."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
 from bot.command import Verb
 from bot.deps import Deps
-from bot.flows.change import submit_change
+from bot.failures import UserError
 from bot.flows.context import CommandContext, attribution
-from bot.flows.runner import Answer, answer_command
-from bot.flows.targeted import open_targeted, target
-from bot.forms import ModalMeta, UpdateForm, parse_update
+from bot.flows.runner import Answer
+from bot.flows.verbs import ChangeVerb, Submitted, share_update, target
+from bot.forms import UpdateForm, parse_update
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.lookup import require_open
-from bot.observability.interaction import tracked
-from bot.replies import UserError
-from bot.ui.change import update_modal, update_result, update_result_text
+from bot.modal_meta import ModalMeta
+from bot.ui.common import update_result_text
 from bot.ui.help import usage_line
-
-TITLE = "Update incident"
-API_FIELDS = {
-    "message": Field.MESSAGE.value,
-    "to_incident_status_id": Field.STATUS.value,
-    "to_severity_id": Field.SEVERITY.value,
-}
+from bot.ui.update import update_modal
 
 
 async def build(deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
@@ -40,16 +30,24 @@ async def build(deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> V
     )
 
 
-async def on_command(ctx: CommandContext) -> None:
-    if not ctx.command.text:
-        await open_targeted(ctx, Verb.UPDATE.value, TITLE, build)
-        return
-    await answer_command(
-        ctx.ack, ctx.reply, _share(ctx), budget=ctx.deps.ack_budget, where="update"
+def parse(view: dict[str, Any]) -> UpdateForm:
+    return parse_update(view["state"]["values"])
+
+
+async def write(deps: Deps, change: Submitted[UpdateForm]) -> View:
+    form = change.form
+    return await share_update(
+        deps,
+        change,
+        "Update shared",
+        message=form.message,
+        status_id=form.status_id,
+        severity_id=form.severity_id,
     )
 
 
-async def _share(ctx: CommandContext) -> Answer:
+async def share(ctx: CommandContext) -> Answer:
+    """`/incident update [ref] <message>`: the message is shared at once, without a modal."""
     incident = await target(ctx)
     if incident is None:
         raise UserError(
@@ -67,32 +65,17 @@ async def _share(ctx: CommandContext) -> Answer:
     return Answer(update_result_text(incident.reference, update))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.view(Modal.UPDATE.value)
-    @tracked
-    async def handle_update_submission(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await submit_change(
-            ack,
-            body,
-            client,
-            deps,
-            callback=Modal.UPDATE,
-            parse=lambda view: parse_update(view["state"]["values"]),
-            write=_submit,
-            fields=API_FIELDS,
-        )
-
-
-async def _submit(deps: Deps, meta: ModalMeta, form: UpdateForm, key: str, user_name: str) -> View:
-    assert meta.incident_id is not None
-    update = await deps.incidents.create_incident_update(
-        incident_id=meta.incident_id,
-        idempotency_key=key,
-        message=attribution(form.message, user_name, meta.user_id) if form.message else None,
-        to_incident_status_id=form.status_id,
-        to_severity_id=form.severity_id,
-    )
-    deps.open_incidents.record_update(update)
-    return update_result(meta.reference or meta.incident_id, update, "Update shared")
+UPDATE = ChangeVerb(
+    verb=Verb.UPDATE,
+    modal=Modal.UPDATE,
+    title="Update incident",
+    api_fields={
+        "message": Field.MESSAGE.value,
+        "to_incident_status_id": Field.STATUS.value,
+        "to_severity_id": Field.SEVERITY.value,
+    },
+    build=build,
+    parse=parse,
+    write=write,
+    direct=share,
+)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 import pydantic
 
+from bot.incidentio.errors import UnexpectedResponseError
 from bot.incidentio.models import (
     Identity,
     Incident,
@@ -28,13 +29,8 @@ from bot.incidentio.models import (
     User,
 )
 from bot.incidentio.ratelimit import TokenBucket
-from bot.incidentio.retry import (
-    ApiCall,
-    Replay,
-    RequestSender,
-    RetryPolicy,
-    UnexpectedResponseError,
-)
+from bot.incidentio.retry import RetryPolicy, RetrySafety
+from bot.incidentio.transport import ApiCall, RequestSender
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -241,7 +237,7 @@ class IncidentIoClient:
             "/v2/incidents/{id}/actions/edit",
             path=path,
             body=body,
-            replay=Replay.REFUSED_ONLY,
+            safety=RetrySafety.REFUSED_ONLY,
         )
         return reply.one("incident", Incident)
 

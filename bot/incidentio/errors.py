@@ -155,3 +155,9 @@ def error_from_response(
         request_id=str(request_id) if request_id else None,
         errors=errors,
     )
+
+
+class UnexpectedResponseError(IncidentIoError):
+    """A 2xx answer whose body is not what the schema promised."""
+
+    default_user_message = "incident.io sent an answer the bot did not understand."

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.incidentio.client import ApiCall
+from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
+from bot.incidentio.client import ApiCall, IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
-
-if TYPE_CHECKING:
-    from bot.deps import Deps
 
 log = logging.getLogger("bot.health")
 
@@ -19,7 +17,15 @@ log = logging.getLogger("bot.health")
 class Health:
     """Tracks incident.io reachability from the calls the bot makes anyway (no extra traffic)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        incidents: IncidentIoClient,
+        catalog: CatalogCache,
+        open_incidents: OpenIncidentsCache,
+    ) -> None:
+        self._incidents = incidents
+        self._catalog = catalog
+        self._open_incidents = open_incidents
         self.last_ok: float | None = None
         self.last_failure: float | None = None
         self.last_error: str | None = None
@@ -38,11 +44,11 @@ class Health:
             return False
         return self.last_failure is None or self.last_ok >= self.last_failure
 
-    async def warm(self, deps: Deps) -> None:
+    async def warm(self) -> None:
         """Load the catalog and the open incidents at start, together, so the first commands
         open their modals and find their incidents without waiting on incident.io."""
         results = await asyncio.gather(
-            deps.catalog.get(), deps.open_incidents.get(), return_exceptions=True
+            self._catalog.get(), self._open_incidents.get(), return_exceptions=True
         )
         for what, result in zip(("catalog", "open incidents"), results, strict=True):
             if isinstance(result, IncidentIoError):
@@ -52,16 +58,16 @@ class Health:
             else:
                 log.info("%s loaded", what)
 
-    async def ready(self, deps: Deps, *, within: float) -> tuple[bool, dict[str, Any]]:
-        catalog_loaded = deps.catalog.peek() is not None
+    async def ready(self, *, within: float) -> tuple[bool, dict[str, Any]]:
+        catalog_loaded = self._catalog.peek() is not None
         try:
             async with asyncio.timeout(within):
                 if not catalog_loaded:
-                    await deps.catalog.get()
+                    await self._catalog.get()
                     catalog_loaded = True
                 elif not self.reachable:
                     # Probe only while unreachable, so a healthy bot adds no traffic.
-                    await deps.incidents.get_identity()
+                    await self._incidents.get_identity()
         except (IncidentIoError, TimeoutError) as error:
             log.info("not ready: %s", error)
         detail: dict[str, Any] = {

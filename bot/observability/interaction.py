@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from bot.incidentio.client import ApiCall
+from bot.inflight import keep
 
 log = logging.getLogger("bot.interaction")
 _current: contextvars.ContextVar[Interaction | None] = contextvars.ContextVar(
@@ -75,25 +76,6 @@ class Interaction:
         )
         for callback in self.on_finish:
             callback(self)
-
-
-# Work still running for answered interactions: referenced so it is not collected, and awaited at
-# shutdown so in-flight actions finish.
-_in_flight: set[asyncio.Future[Any]] = set()
-
-
-def keep(task: asyncio.Future[Any]) -> None:
-    _in_flight.add(task)
-    task.add_done_callback(_in_flight.discard)
-
-
-async def drain(grace: float) -> int:
-    """Wait for in-flight work (at shutdown). Returns how many were still running after."""
-    me = asyncio.current_task()
-    pending = {t for t in _in_flight if not t.done() and t is not me}
-    if pending:
-        await asyncio.wait(pending, timeout=grace)
-    return sum(1 for t in pending if not t.done())
 
 
 def current() -> Interaction | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -10,8 +11,17 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from bot.incidentio.client import ApiCall
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
     from bot.observability.interaction import Interaction
+
+
+class Counted(Protocol):
+    """A cache that counts its hits and misses."""
+
+    @property
+    def hits(self) -> int: ...
+    @property
+    def misses(self) -> int: ...
+
 
 _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 10.0)
 
@@ -63,8 +73,8 @@ class Metrics:
     def observe_ack(self, kind: str, seconds: float) -> None:
         self.ack_seconds.labels(kind).observe(seconds)
 
-    def render(self, deps: Deps) -> tuple[bytes, str]:
-        for name, cache in (("catalog", deps.catalog), ("open_incidents", deps.open_incidents)):
+    def render(self, caches: Mapping[str, Counted]) -> tuple[bytes, str]:
+        for name, cache in caches.items():
             self.cache.labels(name, "hit").set(cache.hits)
             self.cache.labels(name, "miss").set(cache.misses)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
-from bot.incidentio.models import Incident, IncidentStatus, Severity
+from bot.incidentio.models import Incident, IncidentStatus, IncidentUpdate, Severity
 from bot.mrkdwn import escape, link, truncate
 
 SANDBOX_NOTICE = ":test_tube: *Sandbox*: incidents here are not real; nothing reaches incident.io."
@@ -199,3 +199,22 @@ def mark_sandbox_view(view: View) -> View:
     if not any(getattr(b, "block_id", None) == BlockId.SANDBOX_BANNER.value for b in blocks):
         view.blocks = [sandbox_banner(), *blocks][:100]
     return view
+
+
+def incident_heading(incident: Incident, banner: str | None) -> list[Block]:
+    """The incident a modal acts on, under an error banner when there is one."""
+    blocks: list[Block] = [error_banner(banner)] if banner else []
+    blocks.append(SectionBlock(text=f"{incident_title(incident)}\n{incident_facts(incident)}"))
+    return blocks
+
+
+def update_result_text(reference: str, update: IncidentUpdate) -> str:
+    parts = [f":white_check_mark: Update shared on *{escape(reference)}*."]
+    parts.append(f"Status: {escape(update.new_incident_status.name)}")
+    if update.new_severity is not None:
+        parts.append(f"Severity: {escape(update.new_severity.name)}")
+    return " ".join(parts)
+
+
+def update_result(reference: str, update: IncidentUpdate, title: str) -> View:
+    return message_modal(title, update_result_text(reference, update))

@@ -11,9 +11,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, ModalMeta
+from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm
 from bot.ids import TEST_MODE_VALUE, Field, Modal
 from bot.incidentio.models import Catalog, Incident
+from bot.modal_meta import ModalMeta
 from bot.ui.common import (
     channel_mention,
     error_banner,

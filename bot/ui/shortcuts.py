@@ -5,12 +5,12 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.forms import ModalMeta
 from bot.ids import Modal
 from bot.incidentio.models import Incident
+from bot.modal_meta import ModalMeta
 from bot.mrkdwn import escape, truncate
-from bot.ui.change import pick_modal
 from bot.ui.common import error_banner, modal
+from bot.ui.picker import pick_modal
 
 
 def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:

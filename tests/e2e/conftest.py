@@ -27,10 +27,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.driver import SlackDriver, SlackResponse
-from bot.sandbox.emulator import Emulator, RequestRecord, create_emulator
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.serving import BackgroundServer
+from sandbox.driver import SlackDriver, SlackResponse
+from sandbox.emulator import Emulator, RequestRecord, create_emulator
+from sandbox.fake_slack import FakeSlack
+from sandbox.serving import BackgroundServer
 from tests.e2e.botproc import API_KEY, BOT_TOKEN, BotProcess
 from tests.e2e.helpers import shown
 

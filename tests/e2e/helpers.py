@@ -6,7 +6,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.sandbox.fake_slack import FakeSlack
+from sandbox.fake_slack import FakeSlack
 
 
 def text_of(view_or_message: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.ids import Modal
-from bot.sandbox.emulator import RequestRecord
+from sandbox.emulator import RequestRecord
 from tests.e2e.botproc import BotProcess
 from tests.e2e.conftest import E2E, serve_upstreams
 from tests.e2e.helpers import text_of

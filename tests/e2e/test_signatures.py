@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.ids import Modal
-from bot.sandbox.driver import SlackDriver, SlackResponse
+from sandbox.driver import SlackDriver, SlackResponse
 from tests.e2e.conftest import E2E
 
 FIVE_MINUTES_AND_A_BIT = 5 * 60 + 30

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.driver import SlackResponse
-from bot.sandbox.fake_slack.core import SlackCall
+from sandbox.driver import SlackResponse
+from sandbox.fake_slack.core import SlackCall
 from tests.slack.conftest import Harness
 
 # Slack calls that put something in front of the person.

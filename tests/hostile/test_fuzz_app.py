@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from bot.ids import Field, Modal, Shortcut
 from bot.incidentio.models import Incident
-from bot.sandbox.driver import SlackResponse
-from bot.sandbox.fake_slack.errors import SlackError
-from bot.sandbox.slack_limits import check_message
+from sandbox.driver import SlackResponse
+from sandbox.fake_slack.errors import SlackError
+from sandbox.slack_limits import check_message
 from tests.hostile.helpers import assert_answered, assert_inert, bot_failures, since
 from tests.hostile.strategies import hostile_text, json_values, long_text, view_values
 from tests.slack.conftest import Harness
@@ -302,5 +302,5 @@ async def test_any_message_text_is_answered(
 
 def test_the_failure_oracle_sees_an_error_record(caplog: pytest.LogCaptureFixture) -> None:
     # The fuzz tests above look for error records: make sure errors would be captured.
-    logging.getLogger("bot.replies").error("unexpected error in test")
-    assert bot_failures(caplog) == ["bot.replies: unexpected error in test"]
+    logging.getLogger("bot.failures").error("unexpected error in test")
+    assert bot_failures(caplog) == ["bot.failures: unexpected error in test"]

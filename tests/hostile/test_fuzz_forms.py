@@ -15,7 +15,6 @@ from bot.forms import (
     MAX_NAME,
     MAX_SUMMARY,
     FormError,
-    ModalMeta,
     parse_declare,
     parse_escalate,
     parse_incident_choice,
@@ -23,6 +22,7 @@ from bot.forms import (
     parse_update,
 )
 from bot.ids import Field
+from bot.modal_meta import ModalMeta
 from tests.hostile.strategies import json_values, view_values
 
 PURE = settings(max_examples=200, deadline=None)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.ids import Field, Modal, Shortcut
-from bot.sandbox.driver import SlackResponse
+from sandbox.driver import SlackResponse
 from tests.hostile.helpers import (
     assert_inert,
     bot_failures,

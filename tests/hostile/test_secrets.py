@@ -17,12 +17,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
 from bot.incidentio.client import IncidentIoClient
-from bot.observability.interaction import drain
+from bot.inflight import drain
 from bot.observability.logs import JsonFormatter, TextFormatter
-from bot.sandbox.driver import SlackDriver, SlackResponse
-from bot.sandbox.emulator import create_emulator
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.serving import BackgroundServer
+from sandbox.driver import SlackDriver, SlackResponse
+from sandbox.emulator import create_emulator
+from sandbox.fake_slack import FakeSlack
+from sandbox.serving import BackgroundServer
 from tests.slack.conftest import Harness, make_settings
 
 API_KEY = "inc_live_API_KEY_9f8e7d6c5b4a39281706"
@@ -58,13 +58,13 @@ async def sh(secret_slack: FakeSlack) -> AsyncIterator[Harness]:
         slack_signing_secret=SIGNING_SECRET,
         log_level="DEBUG",
     )
-    app = build_app(settings, incidents)
+    bot = build_app(settings, incidents)
 
     async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
-        response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+        response = await bot.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         return SlackResponse(response.status, response.body)
 
-    yield Harness(app, fake, emulator, SlackDriver(fake, SIGNING_SECRET, dispatch), settings)
+    yield Harness(bot, fake, emulator, SlackDriver(fake, SIGNING_SECRET, dispatch), settings)
     await drain(10.0)
     await incidents.aclose()
 

@@ -226,7 +226,7 @@ async def test_a_replay_cannot_reuse_the_signature_for_other_text(h: Harness) ->
 
 
 async def post(h: Harness, body: bytes | str, hdrs: dict[str, str]) -> httpx.Response:
-    transport = httpx.ASGITransport(app=create_web_app(h.app), raise_app_exceptions=False)
+    transport = httpx.ASGITransport(app=create_web_app(h.bot), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
         return await client.post("/slack/events", content=body, headers=hdrs)
 

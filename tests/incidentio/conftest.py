@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from bot.incidentio.client import ApiCall, IncidentIoClient
-from bot.sandbox.spec import ApiSpec, SpecViolation
+from sandbox.spec import ApiSpec, SpecViolation
 
 BASE_URL = "https://api.incident.io"
 # Distinctive, so that a leak anywhere (logs, errors, reprs) is found by a plain substring search.

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.app import build_app
+from bot.app import Bot, build_app
 from bot.incidentio.client import IncidentIoClient
 from bot.server import create_web_app
 from tests.slack.conftest import API_KEY, Harness, make_settings
@@ -19,14 +19,14 @@ async def _no_sleep(_: float) -> None:
     return None
 
 
-def web_client(app: object) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_web_app(app))  # type: ignore[arg-type]
+def web_client(bot: Bot) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_web_app(bot))
     return httpx.AsyncClient(transport=transport, base_url="http://bot")
 
 
 @pytest.fixture
 async def web(h: Harness) -> AsyncIterator[httpx.AsyncClient]:
-    async with web_client(h.app) as client:
+    async with web_client(h.bot) as client:
         yield client
 
 
@@ -176,9 +176,9 @@ async def test_readyz_is_503_when_incident_io_is_unreachable(h: Harness) -> None
     incidents = IncidentIoClient(
         API_KEY, "http://127.0.0.1:9", sleep=_no_sleep, timeout=1.0, max_retries=1
     )
-    app = build_app(make_settings(h.fake.api_url), incidents)
+    bot = build_app(make_settings(h.fake.api_url), incidents)
     try:
-        async with web_client(app) as client:
+        async with web_client(bot) as client:
             response = await client.get("/readyz")
             healthz = await client.get("/healthz")
     finally:

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.emulator import Emulator, ManualClock, create_emulator
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.serving import BackgroundServer
-from bot.sandbox.spec import ApiSpec
+from sandbox.emulator import Emulator, ManualClock, create_emulator
+from sandbox.fake_slack import FakeSlack
+from sandbox.serving import BackgroundServer
+from sandbox.spec import ApiSpec
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from slack_bolt.async_app import AsyncApp
 
 from bot.__main__ import main
-from bot.app import app_deps
+from bot.app import Bot
 from bot.ids import Block, Modal
-from bot.sandbox import cli, session
-from bot.sandbox.session import SessionError, command_text, pick_option
-from bot.sandbox.stack import SandboxStack
+from sandbox import cli, session
+from sandbox.session import SessionError, command_text, pick_option
+from sandbox.stack import SandboxStack
 
 NOTICE = "incidents here are not real"
 
@@ -24,7 +23,7 @@ NOTICE = "incidents here are not real"
 def _fast_and_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     # settle() also waits for the bot's in-flight work, so a short quiet period is enough.
     monkeypatch.setattr(session, "QUIET_SECONDS", 0.05)
-    # run_sandbox replaces the root log handlers; pytest's capture must keep its own.
+    # run replaces the root log handlers; pytest's capture must keep its own.
     monkeypatch.setattr(cli, "setup_logging", lambda level: None)
 
 
@@ -191,7 +190,7 @@ def test_prompt_fills_a_form_field_by_field(capsys: pytest.CaptureFixture[str]) 
         prompts.append(prompt)
         return next(answers)
 
-    code = cli.run_sandbox(cli_args(), read=read)
+    code = cli.run(cli_args(), read=read)
     out = capsys.readouterr().out
     assert code == 0
     assert ":declare-from <text>" in out  # the prompt's help
@@ -207,7 +206,7 @@ def test_prompt_quits_cleanly_at_end_of_input(capsys: pytest.CaptureFixture[str]
     def read(prompt: str) -> str:
         raise EOFError
 
-    assert cli.run_sandbox(cli_args(), read=read) == 0
+    assert cli.run(cli_args(), read=read) == 0
     assert "Bye." in capsys.readouterr().out
 
 
@@ -226,7 +225,7 @@ def stack() -> Iterator[SandboxStack]:
 
 
 async def test_stack_serves_the_bot_over_real_http(stack: SandboxStack) -> None:
-    settings = app_deps(stack.app).settings
+    settings = stack.bot.deps.settings
     assert settings.incidentio_base_url == stack.emulator_url
     assert settings.slack_api_url == stack.fake.api_url
     assert settings.incidentio_sandbox is True
@@ -311,8 +310,8 @@ def test_real_slack_runs_the_real_bot_on_the_emulator(
     monkeypatch.setenv("INCIDENTIO_SANDBOX", "true")
     seen: dict[str, Any] = {}
 
-    def fake_serve_http(app: AsyncApp, host: str, port: int) -> None:
-        settings = app_deps(app).settings
+    def fake_serve_http(bot: Bot, host: str, port: int) -> None:
+        settings = bot.deps.settings
         seen.update(host=host, port=port, sandbox=settings.incidentio_sandbox)
         # The bot's incident.io is the emulator, which is up while the bot serves.
         response = httpx.get(

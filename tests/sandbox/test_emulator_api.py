@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.emulator import Emulator
+from sandbox.emulator import Emulator
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 

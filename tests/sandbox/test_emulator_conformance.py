@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.emulator import Emulator, ManualClock, create_emulator, routes
-from bot.sandbox.emulator.routes import ApiRequest
-from bot.sandbox.emulator.store import Store
-from bot.sandbox.spec import ApiSpec
+from sandbox.emulator import Emulator, ManualClock, create_emulator, routes
+from sandbox.emulator.routes import ApiRequest
+from sandbox.emulator.store import Store
+from sandbox.spec import ApiSpec
 
 
 async def test_a_whole_incident_conforms(

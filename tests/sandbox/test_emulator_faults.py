@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.emulator import Emulator, ManualClock, create_emulator
-from bot.sandbox.emulator.__main__ import main as run_emulator
-from bot.sandbox.serving import serve_async
-from bot.sandbox.spec import ApiSpec
+from sandbox.emulator import Emulator, ManualClock, create_emulator
+from sandbox.emulator.__main__ import main as run_emulator
+from sandbox.serving import serve_async
+from sandbox.spec import ApiSpec
 
 AUTH = {"Authorization": "Bearer sandbox-key"}
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.emulator import Emulator, ManualClock
+from sandbox.emulator import Emulator, ManualClock
 
 DAY = 86_400.0
 Query = list[tuple[str, str]]

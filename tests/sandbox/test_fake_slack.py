@@ -17,8 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.sandbox.fake_slack import FakeSlack, SlackError
-from bot.sandbox.serving import BackgroundServer
+from sandbox.fake_slack import FakeSlack, SlackError
+from sandbox.serving import BackgroundServer
 
 TRIGGER = "1234567890.1234567890.0123456789abcdef"
 

@@ -11,7 +11,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.fake_slack import FakeSlack
+from sandbox.fake_slack import FakeSlack
 
 SIGNING_SECRET = "sandbox-signing-secret"
 

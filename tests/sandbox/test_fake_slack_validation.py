@@ -23,8 +23,8 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.slack_limits import check_view
+from sandbox.fake_slack import FakeSlack
+from sandbox.slack_limits import check_view
 
 
 def text(value: str, kind: str = "plain_text") -> dict[str, str]:

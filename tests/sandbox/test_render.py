@@ -7,21 +7,24 @@ from typing import Any
 
 import pytest
 
-from bot.forms import ModalMeta
 from bot.incidentio.models import Catalog, Incident
-from bot.sandbox.emulator import create_emulator
-from bot.sandbox.render import (
+from bot.modal_meta import ModalMeta
+from bot.ui.common import mark_sandbox_view
+from bot.ui.declare import declare_modal, declared_view
+from bot.ui.escalate import escalate_modal
+from bot.ui.help import help_blocks
+from bot.ui.incident import card_blocks, list_blocks
+from bot.ui.picker import pick_modal
+from bot.ui.resolve import resolve_modal
+from bot.ui.update import update_modal
+from sandbox.emulator import create_emulator
+from sandbox.render import (
     clean_mrkdwn,
     input_fields,
     render_errors,
     render_message,
     render_modal,
 )
-from bot.ui.change import escalate_modal, pick_modal, resolve_modal, update_modal
-from bot.ui.common import mark_sandbox_view
-from bot.ui.declare import declare_modal, declared_view
-from bot.ui.help import help_blocks
-from bot.ui.incident import card_blocks, list_blocks
 
 META = ModalMeta(team_id="T0SANDBOX", user_id="U0ALICE", channel_id="C0GENERAL")
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.serving import BackgroundServer, serve_async
+from sandbox.serving import BackgroundServer, serve_async
 
 
 class LifespanLog:

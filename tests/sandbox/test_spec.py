@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.spec import ApiSpec, SpecViolation
+from sandbox.spec import ApiSpec, SpecViolation
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "bot" / "sandbox" / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "schema"
 SHARED_DIR = Path(__file__).resolve().parents[3] / "shared" / "incidentio"
 NOW = "2026-09-01T10:00:00Z"
 

@@ -13,15 +13,15 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.app import app_deps, build_app
+from bot.app import Bot, build_app
 from bot.config import Settings
 from bot.deps import Deps
 from bot.incidentio.client import IncidentIoClient
-from bot.observability.interaction import drain
-from bot.sandbox.driver import SlackDriver, SlackResponse
-from bot.sandbox.emulator import Emulator, create_emulator
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.serving import BackgroundServer
+from bot.inflight import drain
+from sandbox.driver import SlackDriver, SlackResponse
+from sandbox.emulator import Emulator, create_emulator
+from sandbox.fake_slack import FakeSlack
+from sandbox.serving import BackgroundServer
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 API_KEY = "sandbox-key"
@@ -42,15 +42,19 @@ def slack_server() -> Iterator[tuple[FakeSlack, BackgroundServer]]:
 
 @dataclass
 class Harness:
-    app: AsyncApp
+    bot: Bot
     fake: FakeSlack
     emulator: Emulator
     driver: SlackDriver
     settings: Settings
 
     @property
+    def app(self) -> AsyncApp:
+        return self.bot.app
+
+    @property
     def deps(self) -> Deps:
-        return app_deps(self.app)
+        return self.bot.deps
 
     async def settle(self) -> None:
         """Wait until the work that continues after each ack has finished."""
@@ -86,14 +90,14 @@ async def harness(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncIter
         API_KEY, transport=httpx.ASGITransport(app=emulator.app), sleep=_no_sleep
     )
     settings = make_settings(fake.api_url)
-    app = build_app(settings, incidents)
+    bot = build_app(settings, incidents)
 
     async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
-        response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+        response = await bot.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         return SlackResponse(response.status, response.body)
 
     driver = SlackDriver(fake, SIGNING_SECRET, dispatch)
-    yield Harness(app, fake, emulator, driver, settings)
+    yield Harness(bot, fake, emulator, driver, settings)
     await drain(10.0)
     await incidents.aclose()
     assert fake.violations == [], f"Slack would have rejected: {fake.violations}"

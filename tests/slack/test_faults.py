@@ -12,14 +12,15 @@ import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
+from bot.failures import report
 from bot.ids import Block, Field, Modal
 from bot.incidentio.client import IncidentIoClient
-from bot.observability.interaction import drain
-from bot.replies import Reply, report
-from bot.sandbox.driver import SlackDriver, SlackResponse
-from bot.sandbox.emulator import RequestRecord, create_emulator
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.serving import BackgroundServer
+from bot.inflight import drain
+from bot.surface import Surface
+from sandbox.driver import SlackDriver, SlackResponse
+from sandbox.emulator import RequestRecord, create_emulator
+from sandbox.fake_slack import FakeSlack
+from sandbox.serving import BackgroundServer
 from tests.slack.conftest import API_KEY, SIGNING_SECRET, Harness, make_settings
 from tests.slack.helpers import blocks_text, seed_incident
 
@@ -158,15 +159,15 @@ async def timing_out(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncI
     with BackgroundServer(emulator.app) as server:
         incidents = IncidentIoClient(API_KEY, server.url, timeout=0.3, sleep=_no_sleep)
         settings = make_settings(fake.api_url)
-        app = build_app(settings, incidents)
+        bot = build_app(settings, incidents)
 
         async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
             request = AsyncBoltRequest(body=body, headers=dict(headers.items()))
-            response = await app.async_dispatch(request)
+            response = await bot.app.async_dispatch(request)
             return SlackResponse(response.status, response.body)
 
         driver = SlackDriver(fake, SIGNING_SECRET, dispatch)
-        yield Harness(app, fake, emulator, driver, settings)
+        yield Harness(bot, fake, emulator, driver, settings)
         await drain(10.0)
         await incidents.aclose()
     assert fake.violations == []
@@ -275,7 +276,7 @@ async def test_a_failed_chat_post_ephemeral_is_logged(
     h: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     h.fake.fail_next("chat.postEphemeral", "channel_not_found")
-    reply = Reply(h.app.client, channel_id="C0GONE", user_id="U0ALICE")
+    reply = Surface(h.app.client, channel_id="C0GONE", user_id="U0ALICE")
     with caplog.at_level(logging.INFO):
         await report(RuntimeError("boom"), reply, where="test")
 

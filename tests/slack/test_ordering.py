@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 from slack_sdk.models.views import View
 
 from bot.acks import answered, answering
 from bot.flows.runner import answer_submission
-from bot.replies import Reply
+from bot.surface import Surface
 from bot.ui.common import message_modal
 
 
@@ -32,7 +33,7 @@ async def test_the_result_waits_until_the_progress_ack_is_out() -> None:
     events: list[str] = []
     work_done = asyncio.Event()
 
-    class RecordingReply(Reply):
+    class RecordingSurface(Surface):
         async def update_view(self, view: View, *, view_hash: str | None = None) -> None:
             events.append("views.update")
 
@@ -44,15 +45,15 @@ async def test_the_result_waits_until_the_progress_ack_is_out() -> None:
         return message_modal("Done", "done")
 
     answer = answering()  # what the HTTP handler does for each Slack request
-    reply = RecordingReply(client=None, view_id="V1")  # type: ignore[arg-type]
+    reply = RecordingSurface(client=None, view_id="V1")  # type: ignore[arg-type]
     task = asyncio.create_task(
         answer_submission(
+            SimpleNamespace(ack_budget=0.01),  # type: ignore[arg-type]
             ack,  # type: ignore[arg-type]
             reply,
             work(),
             restore=lambda m: message_modal("Form", m),
             fields={},
-            budget=0.01,
             where="test",
         )
     )

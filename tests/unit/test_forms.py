@@ -5,13 +5,13 @@ import pytest
 from bot.forms import (
     MAX_MESSAGE,
     FormError,
-    ModalMeta,
     parse_declare,
     parse_escalate,
     parse_resolve,
     parse_update,
 )
 from bot.ids import TEST_MODE_VALUE, Field
+from bot.modal_meta import ModalMeta
 
 
 def text(field: Field, value: str | None) -> dict:

@@ -1,0 +1,100 @@
+"""The failure vocabulary, and the one place that tells a person something went wrong.
+
+Every failure a flow does not handle itself ends in `report()`: it is logged with incident.io's
+request_id and shown where the person is looking (their modal, or an ephemeral message).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+
+from bot.forms import FormError
+from bot.incidentio.errors import IncidentIoError
+from bot.observability import interaction as ix
+from bot.surface import Surface
+from bot.ui.common import message_modal, with_request_id
+
+log = logging.getLogger("bot.failures")
+
+
+class UserError(Exception):
+    """Something the person can fix or should know (unknown incident, wrong state).
+
+    `message` is mrkdwn the raiser has already escaped.
+    """
+
+    def __init__(self, message: str, *, usage: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+
+def describe(error: BaseException) -> tuple[str, str | None]:
+    """A message fit to show a person, and incident.io's request_id when there is one."""
+    if isinstance(error, UserError):
+        text = error.message + (f"\n{error.usage}" if error.usage else "")
+        return text, None
+    if isinstance(error, FormError):
+        # Raised without an input to point at (damaged private_metadata): the message is ours.
+        return error.message or "This form could not be read. Close it and start again.", None
+    if isinstance(error, IncidentIoError):
+        return error.user_message, error.request_id
+    if isinstance(error, SlackApiError):
+        return f"Slack refused the request ({error.response.get('error', 'unknown error')}).", None
+    return "Something went wrong in the bot; the error is in its logs.", None
+
+
+def log_failure(error: BaseException, where: str) -> None:
+    interaction = ix.current()
+    if interaction is not None:
+        interaction.fail(_outcome(error), type(error).__name__)
+    if isinstance(error, UserError | FormError):
+        log.info("user error in %s: %s", where, error)
+    elif isinstance(error, IncidentIoError):
+        log.warning(
+            "incident.io error in %s: %s", where, error, extra={"request_id": error.request_id}
+        )
+    elif isinstance(error, SlackApiError):
+        log.warning("Slack API error in %s: %s", where, error.response.get("error"))
+    else:
+        log.error("unexpected error in %s", where, exc_info=error)
+
+
+def _outcome(error: BaseException) -> str:
+    if isinstance(error, UserError | FormError):
+        return "user_error"
+    if isinstance(error, IncidentIoError):
+        return "api_error"
+    if isinstance(error, SlackApiError):
+        return "slack_error"
+    return "error"
+
+
+async def report(
+    error: BaseException,
+    surface: Surface,
+    *,
+    where: str,
+    restore: Callable[[str], View] | None = None,
+) -> None:
+    """Log the failure and show it where the person is: their modal, else an ephemeral message."""
+    log_failure(error, where)
+    message, request_id = describe(error)
+    shown = with_request_id(message, request_id)
+    try:
+        if surface.view_id is not None:
+            view = restore(shown) if restore else message_modal("Could not finish", shown)
+            await surface.update_view(view)
+        else:
+            await surface.ephemeral(shown)
+    except SlackApiError as slack_error:
+        # The person cannot be told; at least the log says what they would have seen.
+        log.error(
+            "could not show an error to the user (%s): %s",
+            slack_error.response.get("error"),
+            shown,
+        )

@@ -1,0 +1,54 @@
+"""What a modal remembers between open and submit, carried by Slack in `private_metadata`."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from bot.forms import FormError
+
+# Slack's cap on private_metadata.
+MAX_METADATA = 3000
+
+
+class ModalMeta(BaseModel):
+    """What a modal must remember between open and submit (Slack carries it in private_metadata)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    incident_id: str | None = None
+    reference: str | None = None
+    severity_id: str | None = None
+    source_channel: str | None = None
+    source_ts: str | None = None
+    source_permalink: str | None = None
+    source_author: str | None = None
+    source_text: str | None = None
+    opened_at: float | None = None
+    verb: str | None = None
+
+    def encode(self) -> str:
+        data = self.model_dump(exclude_none=True)
+        text = json.dumps(data, separators=(",", ":"))
+        # Slack caps private_metadata: shorten the quoted message until it fits.
+        while len(text) > MAX_METADATA and data.get("source_text"):
+            data["source_text"] = data["source_text"][: len(data["source_text"]) * 2 // 3]
+            text = json.dumps(data, separators=(",", ":"))
+        if len(text) > MAX_METADATA:
+            data.pop("source_permalink", None)
+            text = json.dumps(data, separators=(",", ":"))
+        return text
+
+    @classmethod
+    def decode(cls, raw: str | None) -> ModalMeta:
+        """Parse private_metadata; a forged or corrupt value raises FormError."""
+        try:
+            return cls.model_validate(json.loads(raw or ""))
+        except (ValueError, RecursionError, PydanticValidationError):
+            # RecursionError: JSON nested deeper than the parser allows ("[[[[…").
+            raise FormError({}, "This form's data is damaged. Close it and start again.") from None

@@ -1,0 +1,51 @@
+"""The escalate modal: a higher severity, and the reason shared as the update."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.views import View
+
+from bot.forms import MAX_MESSAGE
+from bot.ids import Field, Modal
+from bot.incidentio.models import Incident, Severity
+from bot.modal_meta import ModalMeta
+from bot.ui.common import (
+    incident_heading,
+    modal,
+    select_input,
+    severity_option,
+    text_input,
+)
+
+
+def escalate_modal(
+    incident: Incident,
+    higher: Sequence[Severity],
+    meta: ModalMeta,
+    *,
+    reason: str | None = None,
+    chosen: str | None = None,
+    banner: str | None = None,
+) -> View:
+    blocks = incident_heading(incident, banner)
+    options = [severity_option(s) for s in higher]
+    initial = next((o for o in options if o.value == chosen), options[0] if options else None)
+    blocks.append(select_input(Field.SEVERITY, "Raise severity to", options, initial=initial))
+    blocks.append(
+        text_input(
+            Field.REASON,
+            "Reason",
+            initial=reason,
+            multiline=True,
+            max_length=MAX_MESSAGE,
+            placeholder="Why it is more severe now; shared as the update",
+        )
+    )
+    return modal(
+        Modal.ESCALATE,
+        f"Escalate {incident.reference}",
+        blocks,
+        submit="Escalate",
+        meta=meta.encode(),
+    )

@@ -1,0 +1,63 @@
+"""The resolve modal: the closing message, and the status that ends the incident."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    Option,
+)
+from slack_sdk.models.views import View
+
+from bot.forms import MAX_MESSAGE
+from bot.ids import Field, Modal
+from bot.incidentio.models import Incident, IncidentStatus
+from bot.modal_meta import ModalMeta
+from bot.ui.common import (
+    incident_heading,
+    modal,
+    select_input,
+    status_option,
+    text_input,
+)
+
+
+def resolve_modal(
+    incident: Incident,
+    ending: Sequence[IncidentStatus],
+    meta: ModalMeta,
+    *,
+    message: str | None = None,
+    chosen: str | None = None,
+    banner: str | None = None,
+) -> View:
+    blocks = incident_heading(incident, banner)
+    blocks.append(
+        text_input(
+            Field.MESSAGE,
+            "Closing message",
+            initial=message,
+            multiline=True,
+            max_length=MAX_MESSAGE,
+            placeholder="What fixed it, what follows",
+        )
+    )
+    if len(ending) > 1:
+        options: list[Option] = [status_option(s) for s in ending]
+        initial = next((o for o in options if o.value == chosen), options[0])
+        blocks.append(
+            select_input(
+                Field.STATUS,
+                "Move to",
+                options,
+                initial=initial,
+                hint="Post-incident statuses start the post-incident flow; closed ends it here.",
+            )
+        )
+    return modal(
+        Modal.RESOLVE,
+        f"Resolve {incident.reference}",
+        blocks,
+        submit="Resolve",
+        meta=meta.encode(),
+    )

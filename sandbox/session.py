@@ -1,0 +1,286 @@
+"""One person at a terminal, talking to the sandboxed bot: commands, shortcuts and modal forms.
+
+Each interaction is sent over HTTP as Slack would send it; then the session waits for the bot's
+background work to settle and prints everything the person would now see: the ack reply,
+ephemeral or response_url messages, and the modals opened or changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, TypeVar
+
+from bot.ids import SLASH_COMMAND, Shortcut
+from sandbox.driver import SlackDriver, SlackResponse, state_for
+from sandbox.fake_slack import MESSAGE_METHODS, SlackCall
+from sandbox.render import (
+    InputField,
+    input_fields,
+    option_label,
+    render_errors,
+    render_message,
+    render_modal,
+)
+from sandbox.stack import SandboxStack
+
+T = TypeVar("T")
+# The bot is done when its background work is over and it has called neither Slack nor
+# incident.io for this long (see SandboxStack.settle).
+QUIET_SECONDS = 0.15
+SETTLE_TIMEOUT = 5.0
+Write = Callable[[str], None]
+_VIEW_METHODS = frozenset({"views.open", "views.push", "views.update"})
+_MESSAGE_TITLES = {
+    "chat.postEphemeral": "Ephemeral message (only you can see this)",
+    "response_url": "Reply (only you can see this)",
+    "chat.postMessage": "Message in the channel",
+    "chat.update": "Message edited",
+}
+
+
+class SessionError(Exception):
+    """The person asked for something the sandbox cannot do (no open form, unknown field…)."""
+
+
+def command_text(text: str) -> str:
+    """The text after `/incident`, whether or not the person typed the command itself."""
+    stripped = text.strip()
+    if stripped == SLASH_COMMAND or stripped.startswith(SLASH_COMMAND + " "):
+        return stripped[len(SLASH_COMMAND) :].strip()
+    return stripped
+
+
+def _matches(option: Mapping[str, Any], wanted: str) -> bool:
+    return str(option.get("value")) == wanted or option_label(option).lower() == wanted.lower()
+
+
+def pick_option(options: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
+    """The option a person means by a number (1-based), a label, a value or part of a label."""
+    wanted = wanted.strip()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+        return options[int(wanted) - 1]
+    exact = [o for o in options if _matches(o, wanted)]
+    # "INC-1" means "INC-1: Checkout down", not "INC-12: …".
+    word = re.compile(re.escape(wanted) + r"\b", re.IGNORECASE)
+    leading = [o for o in options if wanted and word.match(option_label(o))]
+    partial = [o for o in options if wanted and wanted.lower() in option_label(o).lower()]
+    found = exact or leading or partial
+    if len(found) == 1 or (found and exact):
+        return found[0]
+    labels = ", ".join(f"{n}) {option_label(o)}" for n, o in enumerate(options, 1))
+    problem = "matches several options" if found else "is not one of the options"
+    raise SessionError(f"{wanted!r} {problem}: {labels or 'none'}")
+
+
+class Session:
+    """The sandbox's person: sends interactions and prints what Slack would show them."""
+
+    def __init__(
+        self,
+        stack: SandboxStack,
+        write: Write = print,
+        *,
+        quiet: float | None = None,
+        timeout: float = SETTLE_TIMEOUT,
+    ) -> None:
+        self.stack, self.write = stack, write
+        self.quiet = QUIET_SECONDS if quiet is None else quiet
+        self.timeout = timeout
+        self.modal_id: str | None = None
+        self.answers: dict[str, Any] = {}
+        self.problems = 0  # non-200 answers and calls Slack would have rejected
+
+    @property
+    def driver(self) -> SlackDriver:
+        return self.stack.driver
+
+    # -- the open modal ----------------------------------------------------------------------
+
+    def view(self) -> dict[str, Any] | None:
+        return self.stack.fake.current_view(self.modal_id) if self.modal_id else None
+
+    @property
+    def form_open(self) -> bool:
+        """A modal is open that has inputs and a submit button."""
+        view = self.view()
+        return bool(view and view.get("submit") and input_fields(view))
+
+    def fields(self) -> list[InputField]:
+        view = self.view()
+        if view is None or not self.form_open:
+            raise SessionError("no form is open: run a command that opens one first")
+        return input_fields(view)
+
+    def field(self, key: str) -> InputField:
+        """An input by block id or label (case-insensitive; a unique prefix is enough)."""
+        fields = self.fields()
+        wanted = key.strip().lower()
+        exact = [f for f in fields if wanted in (f.block_id.lower(), f.label.lower())]
+        prefix = [f for f in fields if f.label.lower().startswith(wanted) and wanted]
+        found = exact or prefix
+        if len(found) != 1:
+            names = ", ".join(f"{f.block_id} ({f.label})" for f in fields)
+            raise SessionError(f"no single field {key!r} in this form; its fields: {names}")
+        return found[0]
+
+    def options(self, item: InputField, query: str = "") -> list[dict[str, Any]]:
+        """The options of an input; for a search input, what the bot offers for `query`."""
+        if item.kind != "external_select":
+            return item.options
+        assert self.modal_id is not None
+        return self._run(self.driver.options(self.modal_id, item.action_id, query))
+
+    def fill(self, key: str, value: str) -> None:
+        """Type `value` into the input `key`, or pick the option it names."""
+        item = self.field(key)
+        if item.kind == "plain_text_input":
+            # One terminal line holds one line; "\n" typed literally starts a new one.
+            self.answers[item.block_id] = value.replace("\\n", "\n")
+        elif item.kind == "checkboxes":
+            wanted = [w for w in value.split(",") if w.strip() and w.strip().lower() != "none"]
+            self.answers[item.block_id] = [
+                str(pick_option(item.options, w)["value"]) for w in wanted
+            ]
+        elif item.kind == "external_select":
+            query = "" if value.strip().isdigit() else value.strip()
+            self.answers[item.block_id] = pick_option(self.options(item, query), value)
+        elif item.has_options:
+            self.answers[item.block_id] = pick_option(item.options, value)
+        else:
+            raise SessionError(f"the sandbox cannot fill a {item.kind_name} input")
+        self._show_answers()
+
+    def _show_answers(self) -> None:
+        view = self.view()
+        if view is not None and self.modal_id is not None:
+            self.stack.fake.set_view_state(self.modal_id, state_for(view, self.answers))
+
+    # -- interactions ------------------------------------------------------------------------
+
+    def command(self, text: str) -> None:
+        """`/incident <text>` in #general."""
+        body = command_text(text)
+        self.write(f"> {SLASH_COMMAND} {body}".rstrip())
+        self._interact(self.driver.command(body))
+
+    def declare_from_message(self, text: str) -> None:
+        self.write(f'> (message shortcut "Declare incident" on: {text})')
+        self._interact(self.driver.message_shortcut(Shortcut.DECLARE_FROM_MESSAGE.value, text))
+
+    def add_to_incident(self, text: str) -> None:
+        self.write(f'> (message shortcut "Add to incident" on: {text})')
+        self._interact(self.driver.message_shortcut(Shortcut.ADD_TO_INCIDENT.value, text))
+
+    def declare_shortcut(self) -> None:
+        self.write('> (global shortcut "Declare incident")')
+        self._interact(self.driver.global_shortcut(Shortcut.DECLARE_GLOBAL.value))
+
+    def submit(self) -> None:
+        """Press the open form's submit button with what was filled in."""
+        view = self.view()
+        if view is None or not self.form_open or self.modal_id is None:
+            raise SessionError("no form is open to submit")
+        label = (view.get("submit") or {}).get("text", "Submit")
+        self.write(f"> (pressed [ {label} ])")
+        modal_id, answers = self.modal_id, self.answers
+        self._interact(self.driver.submit(modal_id, answers), submitted=(modal_id, view))
+
+    def cancel(self) -> None:
+        view = self.view()
+        if view is None or self.modal_id is None:
+            raise SessionError("no modal is open")
+        label = (view.get("close") or {}).get("text", "Close")
+        self.stack.fake.close_view(self.modal_id, clear=True)
+        self.write(f"> (pressed [ {label} ]; the modal closed)")
+        self.modal_id, self.answers = None, {}
+
+    def state(self) -> None:
+        """The emulator's incidents, oldest first."""
+        incidents = self.stack.emulator.incidents
+        if not incidents:
+            self.write("The emulator holds no incidents.")
+            return
+        self.write(f"The emulator holds {len(incidents)} incident(s):")
+        for item in incidents:
+            severity = (item.get("severity") or {}).get("name", "no severity")
+            status = item["incident_status"]
+            extras = [item["visibility"]] + (["test"] if item.get("mode") == "test" else [])
+            self.write(
+                f"  {item['reference']}  {item['name']}  ·  {severity}  ·  "
+                f"{status['name']} ({status['category']})  ·  {', '.join(extras)}"
+            )
+        self.write(f"  {len(self.stack.emulator.updates)} incident update(s) shared")
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _run(self, work: Coroutine[Any, Any, T]) -> T:
+        # Each interaction gets a fresh event loop; the servers run in threads of their own.
+        return asyncio.run(work)
+
+    def _interact(
+        self,
+        request: Coroutine[Any, Any, SlackResponse],
+        *,
+        submitted: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        mark, known = len(self.stack.fake.calls), set(self.stack.fake.views)
+
+        async def go() -> SlackResponse:
+            response = await request
+            await self.stack.settle(self.quiet, self.timeout)
+            return response
+
+        response = self._run(go())
+        touched: list[str] = []
+        if response.status != 200:
+            self.problems += 1
+            self.write(f"! the bot answered HTTP {response.status}: {response.body[:500]}")
+        elif submitted is not None:
+            touched = self._show_submission(response, *submitted)
+        elif response.json():
+            self.write(render_message(response.json(), title="Reply (only you can see this)"))
+        self._show_calls(self.stack.fake.calls[mark:], known, touched)
+
+    def _show_submission(
+        self, response: SlackResponse, view_id: str, shown: dict[str, Any]
+    ) -> list[str]:
+        """Print what the submit's ack did; the views it changed."""
+        ack = response.json()
+        action = ack.get("response_action")
+        if action == "errors":
+            self.write("The form came back with errors:\n" + render_errors(ack, shown))
+            self.write(render_modal(self.stack.fake.current_view(view_id), errors=ack["errors"]))
+            return []
+        self.answers = {}
+        if action == "update":
+            return [view_id]
+        if action != "push":
+            self.write("The modal closed.")
+            self.modal_id = None
+        return []
+
+    def _show_calls(self, calls: list[SlackCall], known: set[str], touched: list[str]) -> None:
+        touched = touched + [v for v in list(self.stack.fake.views) if v not in known]
+        for call in calls:
+            if call.error is not None:
+                self.problems += 1
+                self.write(f"! Slack answered {call.method} with error {call.error}")
+            elif call.method in MESSAGE_METHODS:
+                title = _MESSAGE_TITLES.get(call.method, call.method)
+                self.write(render_message(call.args, title=title))
+            elif call.method in _VIEW_METHODS and call.args.get("view_id"):
+                touched.append(str(call.args["view_id"]))
+        shown: set[str] = set()
+        for view_id in touched:
+            if view_id in shown or self.stack.fake.views[view_id].get("type") != "modal":
+                continue
+            shown.add(view_id)
+            self.write(render_modal(self.stack.fake.current_view(view_id)))
+            if view_id != self.modal_id:
+                self.modal_id, self.answers = view_id, {}
+        for violation in self.stack.fake.violations:
+            self.write(f"! Slack would have rejected: {violation}")
+        self.problems += len(self.stack.fake.violations)
+        self.stack.fake.violations.clear()
