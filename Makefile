@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/vulture bot --min-confidence 80
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -19,9 +19,9 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.failures import describe, log_failure, report
 from bot.flows import browse, declare, router, shortcuts, verbs
-from bot.flows.escalate import ESCALATE
-from bot.flows.resolve import RESOLVE
-from bot.flows.update import UPDATE
+from bot.flows.escalate import Escalate
+from bot.flows.resolve import Resolve
+from bot.flows.update import Update
 from bot.gate import VERIFIED, Gate
 from bot.ids import Action
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
@@ -35,7 +35,7 @@ from bot.ui.common import message_modal, with_request_id
 log = logging.getLogger("bot.app")
 
 # Every verb that changes one incident, each a spec run by the one mechanism in flows/verbs.py.
-CHANGE_VERBS = (UPDATE, ESCALATE, RESOLVE)
+CHANGE_VERBS = (Update(), Escalate(), Resolve())
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
@@ -52,3 +53,9 @@ class ModalMeta(BaseModel):
         except (ValueError, RecursionError, PydanticValidationError):
             # RecursionError: JSON nested deeper than the parser allows ("[[[[…").
             raise FormError({}, "This form's data is damaged. Close it and start again.") from None
+
+
+def submission(body: dict[str, Any]) -> tuple[dict[str, Any], ModalMeta]:
+    """A view_submission's view, and what its modal remembered."""
+    view: dict[str, Any] = body["view"]
+    return view, ModalMeta.decode(view.get("private_metadata"))

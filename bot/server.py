@@ -44,7 +44,7 @@ def probe_routes(deps: Deps) -> list[Route]:
 
     async def metrics(_: Request) -> Response:
         body, content_type = deps.metrics.render(
-            {"catalog": deps.catalog, "open_incidents": deps.open_incidents}
+            {"catalog": deps.catalog.counters, "open_incidents": deps.open_incidents.counters}
         )
         return Response(body, media_type=content_type)
 

@@ -15,7 +15,7 @@ from bot.flows.runner import answer_submission, open_modal
 from bot.forms import DeclareForm, FormError, parse_declare
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog
-from bot.modal_meta import ModalMeta
+from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
 from bot.surface import Surface, surface_of
 from bot.ui.declare import declare_modal, declared_view
@@ -58,8 +58,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_declare_submission(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
+        view, meta = submission(body)
         catalog = await deps.catalog.get()
         try:
             form = parse_declare(view["state"]["values"], has_types=len(catalog.types) > 1)

@@ -11,42 +11,33 @@ from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.verbs import ChangeVerb, Submitted, share_update
 from bot.forms import EscalateForm, parse_escalate
-from bot.ids import Field, Modal
+from bot.ids import Field
 from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
 from bot.mrkdwn import escape
 from bot.ui.escalate import escalate_modal
 
 
-async def build(deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-    catalog = await deps.catalog.get()
-    higher = catalog.higher_severities(incident.severity)
-    if not higher:
-        current = escape(incident.severity.name) if incident.severity else "its severity"
-        raise UserError(
-            f"{incident.reference} is already at {current}, the highest severity. "
-            "To page someone, use incident.io's escalations."
+class Escalate(ChangeVerb[EscalateForm]):
+    verb = Verb.ESCALATE
+    api_fields = {"message": Field.REASON.value, "to_severity_id": Field.SEVERITY.value}
+
+    async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
+        catalog = await deps.catalog.get()
+        higher = catalog.higher_severities(incident.severity)
+        if not higher:
+            current = escape(incident.severity.name) if incident.severity else "its severity"
+            raise UserError(
+                f"{incident.reference} is already at {current}, the highest severity. "
+                "To page someone, use incident.io's escalations."
+            )
+        return escalate_modal(incident, higher, meta, reason=text or None)
+
+    def parse(self, view: dict[str, Any]) -> EscalateForm:
+        return parse_escalate(view["state"]["values"])
+
+    async def write(self, deps: Deps, change: Submitted[EscalateForm]) -> View:
+        form = change.form
+        return await share_update(
+            deps, change, "Escalated", message=form.reason, severity_id=form.severity_id
         )
-    return escalate_modal(incident, higher, meta, reason=text or None)
-
-
-def parse(view: dict[str, Any]) -> EscalateForm:
-    return parse_escalate(view["state"]["values"])
-
-
-async def write(deps: Deps, change: Submitted[EscalateForm]) -> View:
-    form = change.form
-    return await share_update(
-        deps, change, "Escalated", message=form.reason, severity_id=form.severity_id
-    )
-
-
-ESCALATE = ChangeVerb(
-    verb=Verb.ESCALATE,
-    modal=Modal.ESCALATE,
-    title="Escalate incident",
-    api_fields={"message": Field.REASON.value, "to_severity_id": Field.SEVERITY.value},
-    build=build,
-    parse=parse,
-    write=write,
-)

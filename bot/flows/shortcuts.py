@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,7 +22,7 @@ from bot.flows.runner import answer_submission, open_modal
 from bot.forms import FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
 from bot.lookup import channel_incident, find_by_id, require_open
-from bot.modal_meta import ModalMeta
+from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
 from bot.surface import surface_of
 from bot.ui.common import update_result
@@ -65,6 +66,31 @@ def _quote(meta: ModalMeta) -> str:
     return "\n".join(lines) + source
 
 
+def _message_shortcut(
+    app: AsyncApp,
+    deps: Deps,
+    shortcut: Shortcut,
+    title: str,
+    build: Callable[[ModalMeta, Awaitable[str | None]], Awaitable[View]],
+) -> None:
+    """A message shortcut's modal: `build` gets the message and, as it arrives, its permalink."""
+
+    @app.shortcut(shortcut.value)
+    @tracked
+    async def open_for_message(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        meta = _message_meta(deps, body)
+
+        async def load() -> View:
+            link = _permalink(client, meta.source_channel or "", meta.source_ts or "")
+            return await build(meta, link)
+
+        trigger_id = str(body.get("trigger_id", ""))
+        await open_modal(deps, surface_of(context), trigger_id, load, title=title, where=title)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut(Shortcut.DECLARE_GLOBAL.value)
     @tracked
@@ -79,66 +105,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await open_declare(deps, surface_of(context), str(body.get("trigger_id", "")), meta)
 
-    @app.shortcut(Shortcut.DECLARE_FROM_MESSAGE.value)
-    @tracked
-    async def open_declare_from_message(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        meta = _message_meta(deps, body)
-
-        async def load() -> View:
-            catalog, link = await asyncio.gather(
-                deps.catalog.get(),
-                _permalink(client, meta.source_channel or "", meta.source_ts or ""),
-            )
-            full = meta.model_copy(update={"source_permalink": link})
-            summary = (meta.source_text or "") + (f"\n\nFrom Slack: {link}" if link else "")
-            # The text lives in the summary input; keep the metadata small.
-            return declare_modal(
-                catalog, full.model_copy(update={"source_text": None}), summary=summary
-            )
-
-        await open_modal(
-            deps,
-            surface_of(context),
-            str(body.get("trigger_id", "")),
-            load,
-            title="Declare incident",
-            where="declare from message",
+    async def declare_form(meta: ModalMeta, link: Awaitable[str | None]) -> View:
+        catalog, url = await asyncio.gather(deps.catalog.get(), link)
+        full = meta.model_copy(update={"source_permalink": url})
+        summary = (meta.source_text or "") + (f"\n\nFrom Slack: {url}" if url else "")
+        # The text lives in the summary input; keep the metadata small.
+        return declare_modal(
+            catalog, full.model_copy(update={"source_text": None}), summary=summary
         )
 
-    @app.shortcut(Shortcut.ADD_TO_INCIDENT.value)
-    @tracked
-    async def open_add_to_incident(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        meta = _message_meta(deps, body)
+    async def add_form(meta: ModalMeta, link: Awaitable[str | None]) -> View:
+        here, url = await asyncio.gather(channel_incident(deps, meta.channel_id), link)
+        return add_message_modal(meta.model_copy(update={"source_permalink": url}), here)
 
-        async def load() -> View:
-            here, link = await asyncio.gather(
-                channel_incident(deps, meta.channel_id),
-                _permalink(client, meta.source_channel or "", meta.source_ts or ""),
-            )
-            return add_message_modal(meta.model_copy(update={"source_permalink": link}), here)
-
-        await open_modal(
-            deps,
-            surface_of(context),
-            str(body.get("trigger_id", "")),
-            load,
-            title="Add to incident",
-            where="add to incident",
-        )
+    _message_shortcut(app, deps, Shortcut.DECLARE_FROM_MESSAGE, "Declare incident", declare_form)
+    _message_shortcut(app, deps, Shortcut.ADD_TO_INCIDENT, "Add to incident", add_form)
 
     @app.view(Modal.ADD_MESSAGE.value)
     @tracked
     async def handle_add_message_submission(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
+        view, meta = submission(body)
         try:
             choice = parse_incident_choice(view["state"]["values"])
         except FormError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_sdk.models.views import View
@@ -14,36 +15,13 @@ from bot.flows.context import CommandContext, attribution
 from bot.flows.runner import Answer
 from bot.flows.verbs import ChangeVerb, Submitted, share_update, target
 from bot.forms import UpdateForm, parse_update
-from bot.ids import Field, Modal
+from bot.ids import Field
 from bot.incidentio.models import Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta
 from bot.ui.common import update_result_text
 from bot.ui.help import usage_line
 from bot.ui.update import update_modal
-
-
-async def build(deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-    catalog = await deps.catalog.get()
-    return update_modal(
-        incident, catalog.open_statuses(), catalog.severities_by_rank(), meta, message=text or None
-    )
-
-
-def parse(view: dict[str, Any]) -> UpdateForm:
-    return parse_update(view["state"]["values"])
-
-
-async def write(deps: Deps, change: Submitted[UpdateForm]) -> View:
-    form = change.form
-    return await share_update(
-        deps,
-        change,
-        "Update shared",
-        message=form.message,
-        status_id=form.status_id,
-        severity_id=form.severity_id,
-    )
 
 
 async def share(ctx: CommandContext) -> Answer:
@@ -65,17 +43,32 @@ async def share(ctx: CommandContext) -> Answer:
     return Answer(update_result_text(incident.reference, update))
 
 
-UPDATE = ChangeVerb(
-    verb=Verb.UPDATE,
-    modal=Modal.UPDATE,
-    title="Update incident",
-    api_fields={
+class Update(ChangeVerb[UpdateForm]):
+    verb = Verb.UPDATE
+    api_fields = {
         "message": Field.MESSAGE.value,
         "to_incident_status_id": Field.STATUS.value,
         "to_severity_id": Field.SEVERITY.value,
-    },
-    build=build,
-    parse=parse,
-    write=write,
-    direct=share,
-)
+    }
+
+    async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
+        catalog = await deps.catalog.get()
+        statuses, severities = catalog.open_statuses(), catalog.severities_by_rank()
+        return update_modal(incident, statuses, severities, meta, message=text or None)
+
+    def parse(self, view: dict[str, Any]) -> UpdateForm:
+        return parse_update(view["state"]["values"])
+
+    async def write(self, deps: Deps, change: Submitted[UpdateForm]) -> View:
+        form = change.form
+        return await share_update(
+            deps,
+            change,
+            "Update shared",
+            message=form.message,
+            status_id=form.status_id,
+            severity_id=form.severity_id,
+        )
+
+    def direct(self, ctx: CommandContext) -> Awaitable[Answer] | None:
+        return share(ctx)

@@ -13,9 +13,10 @@ the same way:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -32,7 +33,7 @@ from bot.forms import FormError, parse_incident_choice
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.lookup import channel_incident, find_by_id, find_incident, require_open
-from bot.modal_meta import ModalMeta
+from bot.modal_meta import ModalMeta, submission
 from bot.mrkdwn import truncate
 from bot.observability.interaction import set_reference, tracked
 from bot.surface import surface_of
@@ -54,23 +55,37 @@ class Submitted(Generic[F]):
     user_name: str
 
 
-@dataclass(frozen=True)
-class ChangeVerb(Generic[F]):
+class ChangeVerb(ABC, Generic[F]):
     """Everything that differs between two verbs that change one incident."""
 
-    verb: Verb
-    modal: Modal
-    title: str
+    verb: ClassVar[Verb]
     # incident.io's 422 `source.field` -> the input that shows the message.
-    api_fields: Mapping[str, str]
-    # The verb's modal for one open incident, prefilled with the command's text; UserError when
-    # the verb cannot apply to it.
-    build: Callable[[Deps, Incident, ModalMeta, str], Awaitable[View]]
-    # The submitted view -> the verb's form; FormError for inline errors.
-    parse: Callable[[dict[str, Any]], F]
-    write: Callable[[Deps, Submitted[F]], Awaitable[View]]
-    # When the command carries text, the verb may act on it at once instead of opening its modal.
-    direct: Callable[[CommandContext], Awaitable[Answer]] | None = None
+    api_fields: ClassVar[Mapping[str, str]]
+    # Named after the verb: `incident_<verb>_modal`, "<Verb> incident".
+    modal: ClassVar[Modal]
+    title: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.modal = Modal(f"incident_{cls.verb.value}_modal")
+        cls.title = f"{cls.verb.value.capitalize()} incident"
+
+    @abstractmethod
+    async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
+        """The verb's modal for one open incident, prefilled with the command's text; UserError
+        when the verb cannot apply to it."""
+
+    @abstractmethod
+    def parse(self, view: dict[str, Any]) -> F:
+        """The submitted view -> the verb's form; FormError for inline errors."""
+
+    @abstractmethod
+    async def write(self, deps: Deps, change: Submitted[F]) -> View:
+        """Send the change to incident.io; the view that shows the result."""
+
+    def direct(self, ctx: CommandContext) -> Awaitable[Answer] | None:
+        """The work of acting at once on the command's text, for verbs that do; else None."""
+        return None
 
 
 async def share_update(
@@ -115,8 +130,9 @@ async def target(ctx: CommandContext) -> Incident | None:
 
 async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
     """`/incident <verb> …`: act at once on text where the verb does, else open its modal."""
-    if spec.direct is not None and ctx.command.text:
-        await answer_command(ctx.deps, ctx.ack, ctx.surface, spec.direct(ctx), where=spec.verb)
+    work = spec.direct(ctx) if ctx.command.text else None
+    if work is not None:
+        await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb)
         return
     await ctx.ack()
     meta = ctx.meta(verb=spec.verb.value)
@@ -174,8 +190,7 @@ def register(app: AsyncApp, deps: Deps, specs: Iterable[ChangeVerb[Any]]) -> Non
     async def handle_pick_submission(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
+        view, meta = submission(body)
         spec = by_verb.get(meta.verb or "")
         try:
             choice = parse_incident_choice(view["state"]["values"])
@@ -201,8 +216,7 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
     async def handle_change_submission(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        view = body["view"]
-        meta = ModalMeta.decode(view.get("private_metadata"))
+        view, meta = submission(body)
         if not meta.incident_id:
             raise UserError("This form does not say which incident it is for. Start again.")
         set_reference(meta.reference)

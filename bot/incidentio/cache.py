@@ -61,10 +61,6 @@ class SingleFlightCache(Generic[T]):
         """Seconds since the cached value was loaded; None when nothing is cached."""
         return self._clock() - self._loaded_at if self._has_value else None
 
-    @property
-    def is_fresh(self) -> bool:
-        return self._has_value and self._clock() - self._loaded_at < self.ttl
-
     async def get(self) -> T:
         """The cached value, loading it if there is none (see the class docstring)."""
         if self._has_value:

@@ -67,16 +67,9 @@ class CatalogCache:
         self._cache.invalidate()
 
     @property
-    def hits(self) -> int:
-        return self._cache.hits
-
-    @property
-    def misses(self) -> int:
-        return self._cache.misses
-
-    @property
-    def stale(self) -> int:
-        return self._cache.stale
+    def counters(self) -> SingleFlightCache[Catalog]:
+        """The underlying cache, for its hit, miss and refresh-failure counts."""
+        return self._cache
 
 
 class OpenIncidentsCache:
@@ -146,9 +139,6 @@ class OpenIncidentsCache:
         )
 
     @property
-    def hits(self) -> int:
-        return self._cache.hits
-
-    @property
-    def misses(self) -> int:
-        return self._cache.misses
+    def counters(self) -> SingleFlightCache[tuple[Incident, ...]]:
+        """The underlying cache, for its hit, miss and refresh-failure counts."""
+        return self._cache

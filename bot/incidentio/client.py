@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
 
@@ -103,12 +102,7 @@ class IncidentIoClient:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         await self.aclose()
 
     # Catalog ---------------------------------------------------------------------------------
@@ -207,7 +201,9 @@ class IncidentIoClient:
             params.append(("created_at[lte]", _timestamp(created_before)))
         params += [("mode[one_of]", m) for m in modes]
         size = _clamp(page_size, MAX_INCIDENTS_PAGE)
-        async for incident in self._paginate("/v2/incidents", "incidents", Incident, params, size):
+        async for incident in self._sender.paginate(
+            "/v2/incidents", "incidents", Incident, params, size
+        ):
             yield incident
 
     async def edit_incident(
@@ -271,45 +267,11 @@ class IncidentIoClient:
         """The incident's updates, newest first; at most `limit` of them when given."""
         size = _clamp(page_size if limit is None else min(page_size, limit), MAX_UPDATES_PAGE)
         params: Params = [("incident_id", incident_id)]
-        pages = self._paginate(
+        pages = self._sender.paginate(
             "/v2/incident_updates", "incident_updates", IncidentUpdate, params, size, limit=limit
         )
         async for update in pages:
             yield update
-
-    # Plumbing --------------------------------------------------------------------------------
-
-    async def _paginate(
-        self,
-        route: str,
-        key: str,
-        model: type[M],
-        params: Params,
-        page_size: int,
-        *,
-        limit: int | None = None,
-    ) -> AsyncIterator[M]:
-        after: str | None = None
-        remaining = limit
-        while remaining is None or remaining > 0:
-            query = [*params, ("page_size", str(page_size))]
-            if after is not None:
-                query.append(("after", after))
-            reply = await self._sender.send("GET", route, params=query)
-            items = reply.many(key, model)
-            for item in items[:remaining]:
-                yield item
-            if remaining is not None:
-                remaining -= min(remaining, len(items))
-            meta = reply.data.get("pagination_meta")
-            cursor = meta.get("after") if isinstance(meta, dict) else None
-            # pagination_meta is optional on some lists: a short or empty page is the end too.
-            if not items or len(items) < page_size or not isinstance(cursor, str) or not cursor:
-                return
-            if cursor == after:
-                logger.warning("incident.io %s repeated cursor %s; stopping", route, cursor)
-                return
-            after = cursor
 
 
 def _incident_path_ref(ref: str) -> str:

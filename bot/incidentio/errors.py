@@ -46,10 +46,6 @@ class IncidentIoError(Exception):
         detail = "; ".join(e.message for e in self.errors if e.message) or self.message
         return f"{self.default_user_message} {detail}".strip()
 
-    @property
-    def retryable(self) -> bool:
-        return False
-
 
 class AuthenticationError(IncidentIoError):
     default_user_message = "incident.io rejected the bot's API key. Ask whoever runs the bot."
@@ -89,27 +85,15 @@ class RateLimitedError(IncidentIoError):
 
     retry_after: float | None = None
 
-    @property
-    def retryable(self) -> bool:
-        return True
-
 
 class ServerError(IncidentIoError):
     default_user_message = "incident.io had a problem and could not complete the request."
-
-    @property
-    def retryable(self) -> bool:
-        return True
 
 
 class TransportError(IncidentIoError):
     """Timeouts, refused connections, broken TLS: the request may or may not have arrived."""
 
     default_user_message = "The bot could not reach incident.io."
-
-    @property
-    def retryable(self) -> bool:
-        return True
 
     @property
     def user_message(self) -> str:

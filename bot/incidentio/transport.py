@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -193,6 +193,39 @@ class RequestSender:
                 *(method, route, attempt, error, delay),
             )
             await self._sleep(delay)
+
+    async def paginate(
+        self,
+        route: str,
+        key: str,
+        model: type[M],
+        params: list[tuple[str, str]],
+        page_size: int,
+        *,
+        limit: int | None = None,
+    ) -> AsyncIterator[M]:
+        """Every item of a cursor-paginated list (at most `limit`), page after page."""
+        after: str | None = None
+        remaining = limit
+        while remaining is None or remaining > 0:
+            query = [*params, ("page_size", str(page_size))]
+            if after is not None:
+                query.append(("after", after))
+            reply = await self.send("GET", route, params=query)
+            items = reply.many(key, model)
+            for item in items[:remaining]:
+                yield item
+            if remaining is not None:
+                remaining -= min(remaining, len(items))
+            meta = reply.data.get("pagination_meta")
+            cursor = meta.get("after") if isinstance(meta, dict) else None
+            # pagination_meta is optional on some lists: a short or empty page is the end too.
+            if not items or len(items) < page_size or not isinstance(cursor, str) or not cursor:
+                return
+            if cursor == after:
+                logger.warning("incident.io %s repeated cursor %s; stopping", route, cursor)
+                return
+            after = cursor
 
     def _transport_error(self, exc: httpx.HTTPError, method: str, route: str) -> TransportError:
         if isinstance(exc, httpx.TimeoutException):

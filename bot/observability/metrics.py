@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 
 
 class Counted(Protocol):
-    """A cache that counts its hits and misses."""
+    """A cache that counts its hits, misses and failed background refreshes."""
 
     @property
     def hits(self) -> int: ...
     @property
     def misses(self) -> int: ...
+    @property
+    def refresh_failures(self) -> int: ...
 
 
 _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 10.0)
@@ -57,7 +59,7 @@ class Metrics:
         )
         self.cache = Gauge(
             "incident_bot_cache_lookups",
-            "Cache lookups since start, by cache and result (hit, miss)",
+            "Cache lookups since start, by cache and result (hit, miss; refresh_failure: background reloads that failed)",
             ["cache", "result"],
             registry=self.registry,
         )
@@ -77,4 +79,5 @@ class Metrics:
         for name, cache in caches.items():
             self.cache.labels(name, "hit").set(cache.hits)
             self.cache.labels(name, "miss").set(cache.misses)
+            self.cache.labels(name, "refresh_failure").set(cache.refresh_failures)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
 from bot.incidentio.models import Incident, IncidentStatus, IncidentUpdate, Severity
@@ -67,8 +68,21 @@ def text_input(
         max_length=max_length,
         placeholder=placeholder,
     )
-    return InputBlock(
-        block_id=field.value, label=label, element=element, optional=optional, hint=hint
+    return _input(field, label, element, optional, hint)
+
+
+def message_input(
+    field: Field, label: str, initial: str | None, placeholder: str, *, optional: bool = False
+) -> InputBlock:
+    """The free text a change shares as its update."""
+    return text_input(
+        field,
+        label,
+        initial=initial,
+        multiline=True,
+        max_length=MAX_MESSAGE,
+        optional=optional,
+        placeholder=placeholder,
     )
 
 
@@ -88,6 +102,17 @@ def select_input(
         initial_option=initial,
         placeholder=placeholder,
     )
+    return _input(field, label, element, optional, hint)
+
+
+def _input(
+    field: Field,
+    label: str,
+    element: PlainTextInputElement | StaticSelectElement,
+    optional: bool,
+    hint: str | None,
+) -> InputBlock:
+    # One name per form field: block_id and action_id are the same string.
     return InputBlock(
         block_id=field.value, label=label, element=element, optional=optional, hint=hint
     )

@@ -6,16 +6,15 @@ from collections.abc import Sequence
 
 from slack_sdk.models.views import View
 
-from bot.forms import MAX_MESSAGE
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident, Severity
 from bot.modal_meta import ModalMeta
 from bot.ui.common import (
     incident_heading,
+    message_input,
     modal,
     select_input,
     severity_option,
-    text_input,
 )
 
 
@@ -33,13 +32,8 @@ def escalate_modal(
     initial = next((o for o in options if o.value == chosen), options[0] if options else None)
     blocks.append(select_input(Field.SEVERITY, "Raise severity to", options, initial=initial))
     blocks.append(
-        text_input(
-            Field.REASON,
-            "Reason",
-            initial=reason,
-            multiline=True,
-            max_length=MAX_MESSAGE,
-            placeholder="Why it is more severe now; shared as the update",
+        message_input(
+            Field.REASON, "Reason", reason, "Why it is more severe now; shared as the update"
         )
     )
     return modal(

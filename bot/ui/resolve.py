@@ -9,16 +9,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.forms import MAX_MESSAGE
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident, IncidentStatus
 from bot.modal_meta import ModalMeta
 from bot.ui.common import (
     incident_heading,
+    message_input,
     modal,
     select_input,
     status_option,
-    text_input,
 )
 
 
@@ -33,14 +32,7 @@ def resolve_modal(
 ) -> View:
     blocks = incident_heading(incident, banner)
     blocks.append(
-        text_input(
-            Field.MESSAGE,
-            "Closing message",
-            initial=message,
-            multiline=True,
-            max_length=MAX_MESSAGE,
-            placeholder="What fixed it, what follows",
-        )
+        message_input(Field.MESSAGE, "Closing message", message, "What fixed it, what follows")
     )
     if len(ending) > 1:
         options: list[Option] = [status_option(s) for s in ending]

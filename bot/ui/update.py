@@ -6,17 +6,16 @@ from collections.abc import Sequence
 
 from slack_sdk.models.views import View
 
-from bot.forms import MAX_MESSAGE
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident, IncidentStatus, Severity
 from bot.modal_meta import ModalMeta
 from bot.ui.common import (
     incident_heading,
+    message_input,
     modal,
     select_input,
     severity_option,
     status_option,
-    text_input,
 )
 
 
@@ -31,15 +30,7 @@ def update_modal(
 ) -> View:
     blocks = incident_heading(incident, banner)
     blocks.append(
-        text_input(
-            Field.MESSAGE,
-            "Update",
-            initial=message,
-            multiline=True,
-            max_length=MAX_MESSAGE,
-            optional=True,
-            placeholder="What changed, what's next",
-        )
+        message_input(Field.MESSAGE, "Update", message, "What changed, what's next", optional=True)
     )
     status_options = [status_option(s) for s in statuses if s.id != incident.incident_status.id]
     if status_options:

@@ -81,7 +81,7 @@ async def test_100_cold_callers_cause_one_get_per_list_all_four_in_parallel(
     assert [s.name for s in catalog.severities_by_rank()] == ["Minor A", "Major"]
     assert catalog.role_of_type("reporter") is not None
     assert [s.category for s in catalog.ending_statuses()] == ["closed"]
-    assert (cache.misses, cache.hits) == (100, 0)
+    assert (cache.counters.misses, cache.counters.hits) == (100, 0)
 
 
 async def test_fresh_catalog_is_served_from_memory(
@@ -96,7 +96,7 @@ async def test_fresh_catalog_is_served_from_memory(
 
     assert first is second is cache.peek()
     assert all(r.call_count == 1 for r in routes.values())
-    assert (cache.hits, cache.misses) == (1, 1)
+    assert (cache.counters.hits, cache.counters.misses) == (1, 1)
 
 
 async def test_stale_catalog_is_served_while_one_refresh_runs(
@@ -115,7 +115,7 @@ async def test_stale_catalog_is_served_while_one_refresh_runs(
 
     assert all(c is old for c in served)
     assert all(r.call_count == 1 for r in routes.values())
-    assert cache.stale == 10
+    assert cache.counters.stale == 10
     assert (await cache.get()).severities[0].name == "Minor B"
 
 
