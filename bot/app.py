@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.command import Verb
 from bot.config import Settings
 from bot.deps import Deps
+from bot.directory import Directory
 from bot.failures import describe, log_failure, report
 from bot.flows import browse, declare, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
@@ -52,7 +53,7 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_deps(settings: Settings, incidents: IncidentIoClient) -> Deps:
+def build_deps(settings: Settings, incidents: IncidentIoClient, slack: AsyncWebClient) -> Deps:
     catalog = CatalogCache(incidents, settings.catalog_ttl_seconds)
     open_incidents = OpenIncidentsCache(incidents)
     deps = Deps(
@@ -61,6 +62,7 @@ def build_deps(settings: Settings, incidents: IncidentIoClient) -> Deps:
         catalog=catalog,
         open_incidents=open_incidents,
         health=Health(incidents, catalog, open_incidents),
+        directory=Directory(slack),
     )
     incidents.add_observer(ix.observe_call)
     incidents.add_observer(deps.metrics.observe_call)
@@ -73,16 +75,16 @@ def build_app(
     incidents: IncidentIoClient,
     *,
     client: AsyncWebClient | None = None,
-    deps: Deps | None = None,
 ) -> Bot:
     """The whole Slack app. Tests pass their own client (fake Slack) and incidents (respx)."""
-    deps = deps or build_deps(settings, incidents)
+    client = client or slack_client(settings)
+    deps = build_deps(settings, incidents, client)
     secret = settings.slack_signing_secret
     # Socket Mode needs no signing secret; an unguessable one keeps HTTP requests out then.
     verifier = SignatureVerifier(secret.get_secret_value() if secret else secrets.token_hex(32))
 
     app = AsyncApp(
-        client=client or slack_client(settings),
+        client=client,
         # Verified once, by the gate, which Bolt runs before anything that could call Slack
         # (authorization); Bolt's own check raises on malformed headers (see bot/gate.py).
         request_verification_enabled=False,

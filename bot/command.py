@@ -1,4 +1,7 @@
-"""Pure parser for the text after `/incident`: which verb, which incident, what free text."""
+"""Pure parser for the text after `/incident`: which verb, which incident, what free text.
+
+The text is parsed as Slack sends it (escaped, with control sequences); the free text stays so,
+for the flows to decode (slacktext) where it goes: a form, or incident.io."""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.mrkdwn import escape
 from bot.refs import REF_HELP, IncidentRef, parse_ref
+from bot.slacktext import escape, from_slack
 
 
 class Verb(StrEnum):
@@ -62,7 +65,8 @@ def parse_command(text: str) -> ParsedCommand:
     try:
         verb = Verb(head.lower())
     except ValueError:
-        shown = head if len(head) <= 30 else head[:29] + "…"
+        typed = from_slack(head)
+        shown = typed if len(typed) <= 30 else typed[:29] + "…"
         raise CommandError(f"`{escape(shown)}` is not a subcommand I know.") from None
     if len(rest) > MAX_TEXT:
         raise CommandError(f"That text is {len(rest)} characters; the limit is {MAX_TEXT}.", verb)
@@ -76,7 +80,7 @@ def parse_command(text: str) -> ParsedCommand:
         return ParsedCommand(verb)
     ref, remainder = _split_ref(rest)
     if verb is Verb.SHOW and remainder:
-        raise CommandError(f"`{escape(_shorten(remainder))}` is not {REF_HELP}.", verb)
+        raise CommandError(f"`{escape(_shorten(from_slack(remainder)))}` is not {REF_HELP}.", verb)
     return ParsedCommand(verb, ref=ref, text=remainder)
 
 

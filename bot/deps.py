@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.acks import AckGate
 from bot.config import Settings
+from bot.directory import Directory
 from bot.incidentio.cache import Coalesce
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
@@ -23,6 +24,7 @@ class Deps:
     catalog: CatalogCache
     open_incidents: OpenIncidentsCache
     health: Health
+    directory: Directory
     metrics: Metrics = field(default_factory=Metrics)
     acks: AckGate = field(default_factory=AckGate)
     # The longest a modal waits for other requests' acks before it opens anyway.

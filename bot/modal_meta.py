@@ -21,6 +21,8 @@ class ModalMeta(BaseModel):
 
     team_id: str
     user_id: str
+    # Set in an Enterprise Grid organisation, where incident.io needs the workspace named.
+    enterprise_id: str | None = None
     channel_id: str | None = None
     incident_id: str | None = None
     reference: str | None = None
@@ -28,7 +30,8 @@ class ModalMeta(BaseModel):
     source_channel: str | None = None
     source_ts: str | None = None
     source_permalink: str | None = None
-    source_author: str | None = None
+    source_author: str | None = None  # a Slack user ID
+    source_author_name: str | None = None  # a person's or a bot's name
     source_text: str | None = None
     opened_at: float | None = None
     verb: str | None = None

@@ -39,6 +39,11 @@ class SlackResponse:
 Transport = Callable[[str, dict[str, str]], Awaitable[SlackResponse]]
 
 
+def slack_escape(text: str) -> str:
+    """The three characters Slack escapes in all text it sends (SLACK-NOTES.md section 9)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _option_for(element: Mapping[str, Any], wanted: str) -> dict[str, Any] | None:
     options = list(element.get("options") or [])
     for group in element.get("option_groups") or []:
@@ -145,7 +150,8 @@ class SlackDriver:
     async def command(
         self, text: str, *, channel_id: str | None = None, user_id: str | None = None
     ) -> SlackResponse:
-        """`/incident <text>` typed in a channel."""
+        """`/incident <text>` typed in a channel, sent as Slack sends it: with `should_escape`
+        false, Slack still escapes &, < and > (a typed `<!here>` arrives as `&lt;!here&gt;`)."""
         user = self._user(user_id)
         return await self.post_form(
             {
@@ -157,7 +163,7 @@ class SlackDriver:
                 "user_id": user["id"],
                 "user_name": user["username"],
                 "command": "/incident",
-                "text": text,
+                "text": slack_escape(text),
                 "api_app_id": self.fake.app_id,
                 "is_enterprise_install": "false",
                 "response_url": self.fake.response_url(),
@@ -207,10 +213,18 @@ class SlackDriver:
         text: str,
         *,
         channel_id: str | None = None,
-        message_ts: str = "1700000000.000100",
+        message_ts: str | None = None,
         author: str = "U0BOB",
+        message: Mapping[str, Any] | None = None,
     ) -> SlackResponse:
+        """A message shortcut on a message whose `text` a person typed (Slack stores it escaped),
+        or on `message` as Slack sends it (bots' attachments, blocks). Every message has a `ts`
+        of its own unless one is given."""
         channel = channel_id or self.channel_id
+        message_ts = message_ts or (message or {}).get("ts") or self.fake.new_message_ts()
+        if message is None:
+            message = {"type": "message", "user": author, "text": slack_escape(text)}
+        message = {**message, "ts": message_ts}
         return await self.post_payload(
             {
                 "type": "message_action",
@@ -218,7 +232,7 @@ class SlackDriver:
                 "trigger_id": self.fake.new_trigger_id(),
                 "message_ts": message_ts,
                 "response_url": self.fake.response_url(),
-                "message": {"type": "message", "user": author, "ts": message_ts, "text": text},
+                "message": message,
                 "user": self._user(),
                 "channel": {"id": channel, "name": "general"},
                 "team": self._team(),

@@ -10,7 +10,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.command import ParsedCommand
 from bot.deps import Deps
 from bot.modal_meta import ModalMeta
+from bot.slacktext import from_slack
 from bot.surface import Surface
+from bot.workspace import workspace
 
 
 @dataclass
@@ -20,6 +22,7 @@ class CommandContext:
     surface: Surface
     command: ParsedCommand
     team_id: str
+    enterprise_id: str | None
     user_id: str
     user_name: str
     channel_id: str
@@ -35,32 +38,38 @@ class CommandContext:
         surface: Surface,
         command: ParsedCommand,
     ) -> CommandContext:
+        where = workspace(body)
         return cls(
             deps=deps,
             ack=ack,
             surface=surface,
             command=command,
-            team_id=str(body.get("team_id", "")),
+            team_id=where.team_id,
+            enterprise_id=where.enterprise_id,
             user_id=str(body.get("user_id", "")),
             user_name=str(body.get("user_name", "")),
             channel_id=str(body.get("channel_id", "")),
             trigger_id=str(body.get("trigger_id", "")),
         )
 
+    @property
+    def typed(self) -> str:
+        """The command's free text as the person typed it (Slack's escaping undone), for a form."""
+        return from_slack(self.command.text)
+
+    async def text_for_incidentio(self) -> str:
+        """The command's free text as incident.io Markdown, people's mentions named."""
+        return await self.deps.directory.decode(self.command.text)
+
     def meta(self, **fields: Any) -> ModalMeta:
         return ModalMeta(
             team_id=self.team_id,
+            enterprise_id=self.enterprise_id,
             user_id=self.user_id,
             channel_id=self.channel_id,
             opened_at=self.deps.wall_clock(),
             **fields,
         )
-
-
-def attribution(message: str, user_name: str, user_id: str) -> str:
-    """incident.io records writes against the API key; the message names the person."""
-    who = f"@{user_name}" if user_name else user_id
-    return f"{message}\n\n_Shared from Slack by {who}_"
 
 
 def submitter_name(body: dict[str, Any]) -> str:

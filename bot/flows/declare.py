@@ -47,9 +47,7 @@ async def open_declare(
 
 async def on_command(ctx: CommandContext) -> None:
     await ctx.ack()
-    await open_declare(
-        ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), name=ctx.command.text or None
-    )
+    await open_declare(ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), name=ctx.typed or None)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -94,6 +92,8 @@ async def _declare(
         visibility=form.visibility,
         mode="test" if form.test_mode else "standard",
         role_assignments=[(reporter.id, meta.user_id)] if reporter else (),
+        # An Enterprise Grid organisation has several workspaces: name the one declared in.
+        slack_team_id=meta.team_id if meta.enterprise_id else None,
     )
     deps.open_incidents.record(incident)
     set_reference(incident.reference)

@@ -15,22 +15,26 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
+from bot.attribution import sign
 from bot.deps import Deps
-from bot.flows.context import attribution, submitter_name
+from bot.flows.context import submitter_name
 from bot.flows.declare import open_declare
 from bot.flows.runner import answer_submission, open_modal
-from bot.forms import FormError, parse_incident_choice
+from bot.forms import MAX_MESSAGE, MAX_SUMMARY, FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
 from bot.lookup import channel_incident, find_by_id, require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
+from bot.slacktext import Names, from_slack, mentions, message_text, truncate
 from bot.surface import surface_of
 from bot.ui.common import update_result
 from bot.ui.declare import declare_modal
 from bot.ui.shortcuts import add_message_modal
+from bot.workspace import part, workspace
 
 log = logging.getLogger("bot.flows.shortcuts")
 PERMALINK_BUDGET = 0.5
+NAMES_BUDGET = 0.5
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
@@ -46,24 +50,51 @@ async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | Non
 
 
 def _message_meta(deps: Deps, body: dict[str, Any]) -> ModalMeta:
-    message = body.get("message", {})
+    """The message a shortcut was used on, its content still as Slack sends it."""
+    where = workspace(body)
+    message, channel, user = part(body, "message"), part(body, "channel"), part(body, "user")
+    bot = part(message, "bot_profile")
+    author = message.get("user")
     return ModalMeta(
-        team_id=str(body.get("team", {}).get("id", "")),
-        user_id=str(body.get("user", {}).get("id", "")),
-        channel_id=str(body.get("channel", {}).get("id", "")) or None,
-        source_channel=str(body.get("channel", {}).get("id", "")) or None,
+        team_id=where.team_id,
+        enterprise_id=where.enterprise_id,
+        user_id=str(user.get("id") or ""),
+        channel_id=str(channel.get("id") or "") or None,
+        source_channel=str(channel.get("id") or "") or None,
         source_ts=str(body.get("message_ts") or message.get("ts") or "") or None,
-        source_author=message.get("user"),
-        source_text=str(message.get("text") or "") or None,
+        source_author=author if isinstance(author, str) and author else None,
+        # Alerting bots post with no user: their name is all there is.
+        source_author_name=str(message.get("username") or bot.get("name") or "") or None,
+        # Alerting bots leave `text` empty and put the alert in attachments or blocks.
+        source_text=message_text(message) or None,
         opened_at=deps.wall_clock(),
     )
 
 
+async def _decoded(deps: Deps, meta: ModalMeta) -> ModalMeta:
+    """The message as incident.io Markdown, and its author by name, as far as Slack says in time."""
+    raw = meta.source_text or ""
+    wanted = [*mentions(raw).users, *([meta.source_author] if meta.source_author else [])]
+    names = await deps.directory.users(wanted, within=NAMES_BUDGET) if wanted else {}
+    author = names.get(meta.source_author or "") or meta.source_author_name
+    return meta.model_copy(
+        update={"source_text": from_slack(raw, Names(users=names)), "source_author_name": author}
+    )
+
+
+def with_source(text: str, link: str | None, limit: int) -> str:
+    """`text`, then where it came from; the text is cut, never the link."""
+    source = f"\n\nFrom Slack: {link}" if link else ""
+    return truncate(text, limit - len(source)) + source
+
+
 def _quote(meta: ModalMeta) -> str:
     text = meta.source_text or "(a message with no text)"
-    lines = [f"> {line}" for line in text.splitlines()] or ["> "]
-    source = f"\n\nFrom Slack: {meta.source_permalink}" if meta.source_permalink else ""
-    return "\n".join(lines) + source
+    author = f"@{meta.source_author_name}" if meta.source_author_name else "someone"
+    quoted = "\n".join(f"> {line}" for line in text.splitlines()) or "> "
+    byline = f"\n(posted by {author})"
+    # Room for the signature the update gets too.
+    return with_source(quoted, meta.source_permalink, MAX_MESSAGE - len(byline) - 200) + byline
 
 
 def _message_shortcut(
@@ -84,8 +115,10 @@ def _message_shortcut(
         meta = _message_meta(deps, body)
 
         async def load() -> View:
-            link = _permalink(client, meta.source_channel or "", meta.source_ts or "")
-            return await build(meta, link)
+            link = asyncio.ensure_future(
+                _permalink(client, meta.source_channel or "", meta.source_ts or "")
+            )
+            return await build(await _decoded(deps, meta), link)
 
         trigger_id = str(body.get("trigger_id", ""))
         await open_modal(deps, surface_of(context), trigger_id, load, title=title, where=title)
@@ -98,9 +131,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
+        where = workspace(body)
+        user = part(body, "user")
         meta = ModalMeta(
-            team_id=str(body.get("team", {}).get("id", "")),
-            user_id=str(body.get("user", {}).get("id", "")),
+            team_id=where.team_id,
+            enterprise_id=where.enterprise_id,
+            user_id=str(user.get("id") or ""),
             opened_at=deps.wall_clock(),
         )
         await open_declare(deps, surface_of(context), str(body.get("trigger_id", "")), meta)
@@ -108,7 +144,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def declare_form(meta: ModalMeta, link: Awaitable[str | None]) -> View:
         catalog, url = await asyncio.gather(deps.catalog.get(), link)
         full = meta.model_copy(update={"source_permalink": url})
-        summary = (meta.source_text or "") + (f"\n\nFrom Slack: {url}" if url else "")
+        summary = with_source(meta.source_text or "", url, MAX_SUMMARY)
         # The text lives in the summary input; keep the metadata small.
         return declare_modal(
             catalog, full.model_copy(update={"source_text": None}), summary=summary
@@ -136,8 +172,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         async def work() -> View:
             incident = require_open(await find_by_id(deps, choice.incident_id, meta.channel_id))
-            author = f"<@{meta.source_author}>" if meta.source_author else "someone"
-            message = attribution(f"{_quote(meta)}\n(posted by {author})", name, meta.user_id)
+            message = sign(_quote(meta), name, meta.user_id)
             update = await deps.incidents.create_incident_update(
                 incident_id=incident.id,
                 idempotency_key=keys.for_message_update(

@@ -8,10 +8,11 @@ from typing import Any
 from slack_sdk.models.views import View
 
 from bot import keys
+from bot.attribution import sign
 from bot.command import Verb
 from bot.deps import Deps
 from bot.failures import UserError
-from bot.flows.context import CommandContext, attribution
+from bot.flows.context import CommandContext
 from bot.flows.runner import Answer
 from bot.flows.verbs import ChangeVerb, Submitted, share_update, target
 from bot.forms import UpdateForm, parse_update
@@ -36,7 +37,7 @@ async def share(ctx: CommandContext) -> Answer:
     update = await ctx.deps.incidents.create_incident_update(
         incident_id=incident.id,
         idempotency_key=keys.for_command(ctx.team_id, ctx.trigger_id),
-        message=attribution(ctx.command.text, ctx.user_name, ctx.user_id),
+        message=sign(await ctx.text_for_incidentio(), ctx.user_name, ctx.user_id),
     )
     # A message alone changes no status or severity: the cached open incidents stay true, and
     # dropping them would make the next command in the incident re-list every open incident.

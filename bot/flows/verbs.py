@@ -24,10 +24,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.models.views import View
 
 from bot import keys
+from bot.attribution import sign
 from bot.command import Verb
 from bot.deps import Deps
 from bot.failures import UserError, log_failure
-from bot.flows.context import CommandContext, attribution, submitter_name
+from bot.flows.context import CommandContext, submitter_name
 from bot.flows.runner import Answer, answer_command, answer_submission, open_modal
 from bot.forms import FormError, parse_incident_choice
 from bot.ids import Field, Modal
@@ -103,7 +104,7 @@ async def share_update(
     update = await deps.incidents.create_incident_update(
         incident_id=meta.incident_id,
         idempotency_key=change.key,
-        message=attribution(message, change.user_name, meta.user_id) if message else None,
+        message=sign(message, change.user_name, meta.user_id) if message else None,
         to_incident_status_id=status_id,
         to_severity_id=severity_id,
     )
@@ -142,7 +143,7 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
         if incident is None:
             return pick_modal(meta, spec.title)
         require_open(incident)
-        return await spec.build(ctx.deps, incident, incident_meta(meta, incident), ctx.command.text)
+        return await spec.build(ctx.deps, incident, incident_meta(meta, incident), ctx.typed)
 
     await open_modal(ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb)
 

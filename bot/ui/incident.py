@@ -15,8 +15,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.attribution import signed_by
 from bot.incidentio.models import Incident, IncidentUpdate
-from bot.mrkdwn import escape, truncate
+from bot.slacktext import escape, to_mrkdwn, truncate
 from bot.ui.common import (
     channel_mention,
     incident_facts,
@@ -66,10 +67,12 @@ def _roles(incident: Incident) -> str | None:
 
 def _update_line(update: IncidentUpdate) -> str:
     when = update.created_at.strftime("%Y-%m-%d %H:%M UTC")
-    who = escape(update.updater.user.name) if update.updater.user else "incident.io"
+    text, signer = signed_by(update.message or "")
+    # The bot writes with an API key: its signature names the person who shared the update.
+    who = signer or (update.updater.user.name if update.updater.user else "incident.io")
     status = escape(update.new_incident_status.name)
-    message = escape(truncate(update.message, 500)) if update.message else "_no message_"
-    return f"*{when}* · {who} · {status}\n{message}"
+    message = to_mrkdwn(truncate(text, 500)) if text.strip() else "_no message_"
+    return f"*{when}* · {escape(who)} · {status}\n{message}"
 
 
 def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[Block]:
@@ -85,7 +88,7 @@ def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[B
         SectionBlock(text=truncate(incident_title(incident), 3000)),
         SectionBlock(
             # Cut after escaping: "<" becomes "&lt;", so escaped text can outgrow the limit.
-            text=truncate(escape(incident.summary), 2900)
+            text=truncate(to_mrkdwn(incident.summary), 2900)
             if incident.summary
             else "_No summary yet._"
         ),

@@ -8,7 +8,7 @@ from slack_sdk.models.views import View
 from bot.ids import Modal
 from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
-from bot.mrkdwn import escape, truncate
+from bot.slacktext import escape, to_mrkdwn, truncate
 from bot.ui.common import error_banner, modal
 from bot.ui.picker import pick_modal
 
@@ -16,10 +16,13 @@ from bot.ui.picker import pick_modal
 def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:
     picker = pick_modal(meta, "Add to incident", initial=here)
     # Escaping can make text up to 5 times longer: cut after it, and the section after quoting.
-    preview = truncate(escape(meta.source_text or "(a message with no text)"), 1500).replace(
+    preview = truncate(to_mrkdwn(meta.source_text or "(a message with no text)"), 1500).replace(
         "\n", "\n>"
     )
-    author = f"<@{meta.source_author}>" if meta.source_author else "someone"
+    if meta.source_author:
+        author = f"<@{meta.source_author}>"
+    else:
+        author = escape(meta.source_author_name) if meta.source_author_name else "someone"
     blocks: list[Block] = [error_banner(banner)] if banner else []
     intro = f"Share this message by {author} as an update:\n>{preview}"
     blocks.append(SectionBlock(text=truncate(intro, 3000)))

@@ -183,6 +183,11 @@ class FakeSlack:
         with self._lock:
             self._failures.setdefault(method, deque()).extend([(error, retry_after)] * count)
 
+    def new_message_ts(self) -> str:
+        """A `ts` for a message people post in the fake workspace (each has its own)."""
+        with self._lock:
+            return self._messages.new_ts()
+
     def new_trigger_id(self, view_id: str | None = None) -> str:
         """A fresh trigger_id for an interaction payload; `view_id` when it comes from a modal."""
         with self._lock:

@@ -106,7 +106,10 @@ async def test_add_message_to_incident_from_its_channel(h: Harness) -> None:
     await h.settle()
     [update] = [u for u in h.emulator.updates if u.get("message")]
     assert "> Error rate back to normal" in update["message"]
-    assert "posted by <@U0BOB>" in update["message"] and "From Slack: https://" in update["message"]
+    # The author by name, not a raw `<@U0BOB>` that incident.io would show literally.
+    assert (
+        "posted by @user-u0bob" in update["message"] and "From Slack: https://" in update["message"]
+    )
     assert h.fake.current_view(view["id"])["title"]["text"] == "Added to incident"
     # Adding the same message again shares it once.
     await h.driver.message_shortcut(
