@@ -13,7 +13,8 @@ from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
 
 # Bot scopes the bot uses; manifest.yaml asks for exactly these.
-REQUIRED_SCOPES = ("commands", "chat:write")
+# users:read: users.info, to name the people a message mentions when it goes to incident.io.
+REQUIRED_SCOPES = ("commands", "chat:write", "users:read")
 
 
 async def run_check(
