@@ -19,11 +19,7 @@ install: $(BIN)/.installed
 # With incident.io and Slack settings in the environment (or .env) this serves the bot;
 # without them it starts the sandbox: a local incident.io emulator and a terminal Slack.
 run: install
-	@if [ -n "$$INCIDENTIO_API_KEY" ] || grep -qs '^INCIDENTIO_API_KEY=' .env; then \
-		$(BIN)/incident-bot serve; \
-	else \
-		$(BIN)/incident-bot sandbox; \
-	fi
+	$(BIN)/incident-bot run
 
 test: install
 	$(BIN)/pytest -q

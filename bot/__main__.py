@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
-import urllib.request
 from importlib.metadata import entry_points
 from typing import Protocol, cast
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Configured, Settings, load_settings
 from bot.observability.logs import setup_logging
+from bot.probe import healthcheck
 
 log = logging.getLogger("bot")
+BOTH_WAYS = (
+    "Nothing to connect to Slack with. Either:\n"
+    "  Socket Mode (no public URL): set SLACK_APP_TOKEN (an xapp- token), or\n"
+    "  HTTP mode: set SLACK_SIGNING_SECRET and run `incident-bot serve --http`.\n"
+    "See README.md, Deploying."
+)
 NO_SANDBOX = (
     "The sandbox is not installed here: it is a separate package, the project's test bed.\n"
     "From a clone of the repository, `make run` installs it (or `pip install -e ./sandbox`)."
@@ -29,8 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", action="store_true", help="force Socket Mode")
     mode.add_argument("--http", action="store_true", help="force HTTP mode")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to bind")  # noqa: S104
-    serve.add_argument(
-        "--port", type=int, default=int(os.environ.get("PORT", "3000")), help="HTTP mode: port"
+    serve.add_argument("--port", type=_port, help="HTTP mode: port (default: PORT, or 3000)")
+    sub.add_parser(
+        "run",
+        help="serve when an incident.io key is configured, else start the sandbox (make run)",
     )
     sub.add_parser("check", help="check the configuration against Slack and incident.io")
     sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
@@ -42,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
     else:
         plugin.configure_parser(sandbox)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (1 to 65535)")
+    return port
 
 
 class _Command(Protocol):
@@ -71,6 +88,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import serve_http, serve_socket
 
     socket = args.socket or (settings.socket_mode and not args.http)
+    if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        print(BOTH_WAYS, file=sys.stderr)
+        return 2
     if socket and settings.slack_app_token is None:
         print("Socket Mode needs SLACK_APP_TOKEN (an xapp- token).", file=sys.stderr)
         return 2
@@ -88,8 +108,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         token = settings.slack_app_token.get_secret_value()
         asyncio.run(serve_socket(bot, token, settings.health_port))
     else:
-        log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, args.port)
-        serve_http(bot, args.host, args.port)
+        port = args.port or settings.port
+        log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, port)
+        serve_http(bot, args.host, port)
     return 0
 
 
@@ -105,25 +126,14 @@ def _check(settings: Settings) -> int:
     return 0 if asyncio.run(go()) else 1
 
 
-def _healthcheck() -> int:
-    """Liveness for container probes: Socket Mode serves it on HEALTH_PORT, HTTP mode on PORT."""
-    socket_mode = bool(os.environ.get("SLACK_APP_TOKEN"))
-    port = os.environ.get("HEALTH_PORT") if socket_mode else os.environ.get("PORT", "3000")
-    if not port:
-        print("Socket Mode without HEALTH_PORT has no probe to ask", file=sys.stderr)
-        return 1
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{int(port)}/healthz", timeout=3) as answer:
-            return 0 if answer.status == 200 else 1
-    except OSError as error:
-        print(f"unhealthy: {error}", file=sys.stderr)
-        return 1
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "healthcheck":
-        return _healthcheck()
+        return healthcheck()
+    if args.command == "run":
+        # `make run`: the same settings the bot reads decide between serving and the sandbox.
+        configured = Configured().incidentio_api_key is not None
+        args = _parser().parse_args(["serve"] if configured else ["sandbox"])
     if args.command == "sandbox":
         plugin = _sandbox()
         if plugin is None:

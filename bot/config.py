@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
     catalog_ttl_seconds: float = Field(default=300.0, gt=0)
+    port: int = Field(default=3000, ge=1, le=65535)
     health_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("incidentio_base_url")
@@ -67,6 +68,15 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+
+class Configured(BaseSettings):
+    """Whether an incident.io key is configured, read exactly as Settings reads it (environment,
+    then `.env`, `export` lines included), without requiring anything else."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    incidentio_api_key: SecretStr | None = None
 
 
 class ConfigError(Exception):

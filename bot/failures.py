@@ -12,6 +12,7 @@ from collections.abc import Callable
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
+from bot.command import CommandError
 from bot.forms import FormError
 from bot.incidentio.errors import IncidentIoError
 from bot.observability import interaction as ix
@@ -52,7 +53,7 @@ def log_failure(error: BaseException, where: str) -> None:
     interaction = ix.current()
     if interaction is not None:
         interaction.fail(_outcome(error), type(error).__name__)
-    if isinstance(error, UserError | FormError):
+    if isinstance(error, UserError | FormError | CommandError):
         log.info("user error in %s: %s", where, error)
     elif isinstance(error, IncidentIoError):
         log.warning(
@@ -65,7 +66,7 @@ def log_failure(error: BaseException, where: str) -> None:
 
 
 def _outcome(error: BaseException) -> str:
-    if isinstance(error, UserError | FormError):
+    if isinstance(error, UserError | FormError | CommandError):
         return "user_error"
     if isinstance(error, IncidentIoError):
         return "api_error"

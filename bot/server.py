@@ -9,18 +9,21 @@ import signal
 import threading
 from collections.abc import AsyncIterator
 
+import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import (
     to_async_bolt_request,
     to_starlette_response,
 )
+from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import probe as probe_file
 from bot.acks import answering
 from bot.app import Bot
 from bot.deps import Deps
@@ -127,9 +130,11 @@ def serve_http(bot: Bot, host: str, port: int) -> None:
     # process (status -15). A graceful stop is a clean exit, so the handler set here only logs.
     main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, _stopped) for sig in _STOP_SIGNALS} if main_thread else {}
+    probe_file.record(port)
     try:
         uvicorn.Server(config).run()
     finally:
+        probe_file.forget()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -142,14 +147,19 @@ def _stopped(signum: int, _frame: object) -> None:
 
 
 async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> None:
-    """Socket Mode: no public URL. Probes, if asked for, on a small HTTP port of their own."""
+    """Socket Mode: no public URL. Probes, if asked for, on a small HTTP port of their own.
+
+    A stop signal is obeyed at any moment, connected or not: the connection is attempted (and
+    re-attempted) in a task that the signal cancels. Ready means connected, too.
+    """
     deps = bot.deps
     handler = AsyncSocketModeHandler(bot.app, app_token)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in _STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    deps.health.add_check("slack_connected", handler.client.is_connected)
     probe: uvicorn.Server | None = None
     probe_task: asyncio.Task[None] | None = None
     if health_port:
@@ -162,15 +172,37 @@ async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> Non
         )
         probe = uvicorn.Server(config)
         probe_task = asyncio.create_task(probe.serve())
+        probe_file.record(health_port)
     warm = asyncio.create_task(deps.health.warm())
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    log.info("connected to Slack in Socket Mode")
+    connecting = asyncio.create_task(_connect(handler, stop))
     await stop.wait()
     log.info("shutting down: finishing in-flight interactions")
-    await handler.disconnect_async()  # type: ignore[no-untyped-call]
+    connecting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await connecting
+    if await handler.client.is_connected():
+        await handler.disconnect_async()  # type: ignore[no-untyped-call]
     warm.cancel()
     await _shutdown(deps)
     if probe is not None and probe_task is not None:
+        probe_file.forget()
         probe.should_exit = True
         await probe_task
     await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+async def _connect(handler: AsyncSocketModeHandler, stop: asyncio.Event) -> None:
+    """Connect, retrying with backoff while Slack cannot be reached."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+        except (OSError, aiohttp.ClientError, SlackClientError, TimeoutError) as error:
+            log.warning("could not connect to Slack (%s); retrying in %.0f s", error, delay)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await stop.wait()
+            delay = min(delay * 2, 60.0)
+        else:
+            log.info("connected to Slack in Socket Mode")
+            return

@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.command import CommandError, Verb, parse_command
 from bot.deps import Deps
+from bot.failures import log_failure
 from bot.flows.context import CommandContext
 from bot.ids import SLASH_COMMAND
 from bot.observability.interaction import tracked
@@ -43,6 +44,7 @@ def register(app: AsyncApp, deps: Deps, handlers: Mapping[Verb, Handler]) -> Non
         try:
             parsed = parse_command(str(body.get("text", "")))
         except CommandError as error:
+            log_failure(error, "command")
             usage = usage_line(error.verb) if error.verb else "Try `/incident help` for the list."
             await ack(text=surface.text(f":warning: {error.message}\n{usage}"))
             return

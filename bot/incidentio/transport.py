@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -238,7 +239,11 @@ class RequestSender:
     def _scrub(self, text: str) -> str:
         # httpx's messages come from sockets and TLS, not headers; this is the belt to those braces.
         token = self._http.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return text.replace(token, "[redacted]") if token else text
+        if not token:
+            return text
+        # Whole tokens only: a short key must not turn ordinary words into "[redacted]".
+        exact = re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(token)}(?![A-Za-z0-9_-])")
+        return exact.sub("[redacted]", text)
 
     def _emit(self, call: ApiCall) -> None:
         logger.debug(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
@@ -26,9 +27,14 @@ class Health:
         self._incidents = incidents
         self._catalog = catalog
         self._open_incidents = open_incidents
+        self._checks: dict[str, Callable[[], Awaitable[bool]]] = {}
         self.last_ok: float | None = None
         self.last_failure: float | None = None
         self.last_error: str | None = None
+
+    def add_check(self, name: str, check: Callable[[], Awaitable[bool]]) -> None:
+        """Another condition of readiness (Socket Mode: the socket is connected)."""
+        self._checks[name] = check
 
     def observe_call(self, call: ApiCall) -> None:
         # A 4xx is an answer: incident.io is reachable. Only transport failures and 5xx count.
@@ -77,5 +83,8 @@ class Health:
         if self.last_error and not self.reachable:
             detail["last_error"] = self.last_error
         ready = catalog_loaded and self.reachable
+        for name, check in self._checks.items():
+            detail[name] = await check()
+            ready = ready and detail[name]
         detail["status"] = "ready" if ready else "not ready"
         return ready, detail

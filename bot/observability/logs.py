@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Attributes every LogRecord has; anything else was passed in `extra` and belongs in the line.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# uvicorn's `color_message` repeats the message with ANSI colour codes: noise in a log line.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -44,9 +50,19 @@ def setup_logging(level: str, fmt: str = "auto") -> None:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
+    handler.addFilter(_drop_client_and_token_notice)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Third-party debug output can include request headers; keep it out even at DEBUG.
-    for noisy in ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp", "uvicorn.access"):
+    for noisy in ("slack_sdk", "slack_bolt", "aiohttp", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # httpx logs every request at INFO; the interaction line already records each API call.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def _drop_client_and_token_notice(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns, on every start,
+    # that the client the bot passes (with its SLACK_API_URL) wins over it. It always does.
+    return "token` will be unused" not in record.getMessage()

@@ -160,3 +160,11 @@ async def test_concurrent_interactions_keep_their_own_calls(h: Harness, lines: A
         assert [c.split()[0:2] for c in line["api_calls"] if c.startswith("POST")] == [
             ["POST", "/v2/incident_updates"]
         ]
+
+
+async def test_an_unknown_subcommand_is_a_user_error_not_ok(h: Harness, lines: Any) -> None:
+    await h.driver.command("frobnicate INC-1")
+    await h.settle()
+    [line] = lines()
+    assert line["verb"] == "unknown"
+    assert line["outcome"] == "user_error" and line["error"] == "CommandError"

@@ -87,7 +87,8 @@ def test_setup_logging_writes_one_json_object_per_line(
     lines = stream.getvalue().splitlines()
     assert [json.loads(line)["message"] for line in lines] == ["first", "second\nline"]
     assert json.loads(lines[0])["request_id"] == "r-1"
-    assert logging.getLogger("httpx").level == logging.INFO
+    # httpx's INFO line per request is noise next to the interaction line: WARNING and up only.
+    assert logging.getLogger("httpx").level == logging.WARNING
 
 
 def test_setup_logging_text_format(restore_logging: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,3 +99,30 @@ def test_setup_logging_text_format(restore_logging: None, monkeypatch: pytest.Mo
     logging.getLogger("bot.x").debug("hidden")
     [line] = stream.getvalue().splitlines()
     assert "INFO" in line and "bot.x: hi" in line and '"verb": "list"' in line
+
+
+def test_uvicorns_colour_codes_stay_out_of_json_lines(
+    restore_logging: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    setup_logging("INFO", "json")
+    # uvicorn adds this extra to its records (its own logger's level is uvicorn's to set).
+    logging.getLogger("bot.x").info("Started", extra={"color_message": "\x1b[32mStarted\x1b[0m"})
+    [line] = stream.getvalue().splitlines()
+    assert "color_message" not in json.loads(line) and "\\u001b" not in line
+
+
+def test_bolts_client_and_token_notice_is_not_logged(
+    restore_logging: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    setup_logging("INFO", "json")
+    logging.getLogger("slack_bolt.AsyncApp").warning(
+        "As you gave `client` as well, `token` will be unused."
+    )
+    logging.getLogger("slack_bolt.AsyncApp").warning("something else")
+    assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == [
+        "something else"
+    ]

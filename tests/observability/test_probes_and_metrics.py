@@ -123,7 +123,11 @@ async def test_metrics_carry_no_user_text_or_ids(h: Harness, web: httpx.AsyncCli
     parsed = samples(text)
     assert (
         value(
-            parsed, "incident_bot_interactions_total", kind="command", verb="unknown", outcome="ok"
+            parsed,
+            "incident_bot_interactions_total",
+            kind="command",
+            verb="unknown",
+            outcome="user_error",
         )
         == 1
     )

@@ -1,0 +1,142 @@
+"""What an operator meets at the command line: errors that name the setting, the mode `make run`
+picks, the healthcheck asking the process that serves, and redaction that spares plain words."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import __main__ as cli
+from bot import probe
+from bot.incidentio.client import IncidentIoClient
+
+BOT_ENV = {"INCIDENTIO_API_KEY": "k-123456789", "SLACK_BOT_TOKEN": "xoxb-1"}
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)  # no .env from the repository
+    for name in (
+        "INCIDENTIO_API_KEY",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "PORT",
+        "HEALTH_PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(probe.PROBE_FILE_VARIABLE, str(tmp_path / "probe"))
+    return tmp_path
+
+
+def test_a_port_that_is_not_a_number_is_named(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in BOT_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PORT", "abc")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", "--http"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "PORT:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "http"])
+def test_a_port_flag_out_of_range_is_an_argument_error(
+    clean_env: Path, capsys: pytest.CaptureFixture[str], port: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", "--http", "--port", port])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "--port" in err and "Traceback" not in err
+
+
+def test_serve_with_neither_secret_nor_app_token_names_both_ways(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in BOT_ENV.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_APP_TOKEN" in err and "SLACK_SIGNING_SECRET" in err and "--http" in err
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "mode"),
+    [
+        ("export INCIDENTIO_API_KEY=k-1\n", "serve"),
+        ("INCIDENTIO_API_KEY=k-1\n", "serve"),
+        ("# INCIDENTIO_API_KEY=k-1\n", "sandbox"),
+        ("", "sandbox"),
+    ],
+)
+def test_make_run_decides_from_the_settings_the_bot_reads(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, dotenv: str, mode: str
+) -> None:
+    (clean_env / ".env").write_text(dotenv)
+    chosen: list[str] = []
+    monkeypatch.setattr(cli, "_settings", lambda: chosen.append("serve") or pytest.fail("stop"))
+    monkeypatch.setattr(cli, "_sandbox", lambda: chosen.append("sandbox") or None)
+    try:
+        cli.main(["run"])
+    except pytest.fail.Exception:
+        pass
+    assert chosen[-1] == mode
+
+
+@pytest.fixture
+def healthz() -> Iterator[int]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_the_healthcheck_asks_the_port_the_serving_process_recorded(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, healthz: int
+) -> None:
+    # An HTTP-mode process with SLACK_APP_TOKEN still set in the environment: the healthcheck
+    # must not go looking for HEALTH_PORT.
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("HEALTH_PORT", "9")
+    probe.record(healthz)
+    assert cli.main(["healthcheck"]) == 0
+    probe.forget()
+    assert cli.main(["healthcheck"]) == 1  # nothing serving
+
+
+def test_the_healthcheck_without_a_serving_process_says_so(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["healthcheck"]) == 1
+    assert "no probe address" in capsys.readouterr().err
+
+
+async def test_a_very_short_key_is_redacted_as_a_whole_word_only() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("cannot connect to api: abc is down, abcdef too")
+
+    client = IncidentIoClient("abc", transport=httpx.MockTransport(refuse), max_retries=0)
+    try:
+        with pytest.raises(Exception, match="api") as caught:
+            await client.get_identity()
+    finally:
+        await client.aclose()
+    text = str(caught.value)
+    assert "[redacted] is down" in text and "abcdef too" in text
