@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request import payload_utils
@@ -48,8 +48,8 @@ def signed(
         return False
 
 
-def readable(body: object) -> bool:
-    """Whether Bolt can read this payload without raising."""
+def readable(body: object) -> TypeGuard[dict[str, Any]]:
+    """Whether Bolt can read this payload without raising (and so, that it is a dict)."""
     if not isinstance(body, dict):
         return False
     try:

@@ -12,10 +12,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import (
-    to_async_bolt_request,
-    to_starlette_response,
-)
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
@@ -27,7 +24,8 @@ from bot import probe as probe_file
 from bot.acks import answering
 from bot.app import Bot
 from bot.deps import Deps
-from bot.gate import readable, signed
+from bot.gate import signed
+from bot.http_request import read_request
 from bot.inflight import drain
 
 log = logging.getLogger("bot.server")
@@ -84,11 +82,10 @@ def create_web_app(bot: Bot) -> Starlette:
 
     async def answer(request: Request) -> Response:
         body = await request.body()
-        try:
-            bolt_request = to_async_bolt_request(request, body)
-        except ValueError:  # JSON or UTF-8 errors
-            return refuse(request, body)
-        if not readable(bolt_request.body):  # a JSON array or string as the payload
+        # Parsed here, not by Bolt's adapter: Bolt's parser mistakes any form body containing
+        # "payload" (a command's text, a channel name) for an interactivity payload.
+        bolt_request = read_request(body, request.headers, request.url.query)
+        if bolt_request is None:  # not UTF-8, broken JSON, a JSON array or string as payload
             return refuse(request, body)
         return to_starlette_response(await app.async_dispatch(bolt_request))
 

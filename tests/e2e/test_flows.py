@@ -115,6 +115,21 @@ async def test_double_submit_creates_one_incident(e2e: E2E) -> None:
     assert "INC-1" in text_of(e2e.shown(form["id"]))
 
 
+async def test_commands_saying_payload_are_answered(e2e: E2E) -> None:
+    # Bolt's body parser took any form body containing "payload" for an interactivity payload:
+    # these got a 404 and no answer. The process parses bodies itself (bot/http_request.py).
+    form = await open_modal(e2e, "declare payload service down", Modal.DECLARE)
+    await e2e.driver.submit(form["id"], {"severity": "Minor"})
+    await e2e.settle()
+    [incident] = e2e.emulator.incidents
+    assert incident["name"] == "payload service down"
+    response = await e2e.driver.command(f"update {incident['reference']} payload too large")
+    await e2e.settle()
+    assert response.status == 200
+    messages = [u.get("message") or "" for u in e2e.emulator.updates]
+    assert any(m.startswith("payload too large") for m in messages)
+
+
 async def test_declare_survives_two_503s(e2e: E2E) -> None:
     form = await open_modal(e2e, "declare Search is slow", Modal.DECLARE)
     await e2e.fault(kind="status", route="POST /v2/incidents", status=503, count=2)

@@ -5,6 +5,7 @@ Its own harness with distinctive secrets, so a leak cannot hide behind a common 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import traceback
@@ -13,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
 from bot.incidentio.client import IncidentIoClient
@@ -23,7 +23,7 @@ from sandbox.driver import SlackDriver, SlackResponse
 from sandbox.emulator import create_emulator
 from sandbox.fake_slack import FakeSlack
 from sandbox.serving import BackgroundServer
-from tests.slack.conftest import Harness, make_settings
+from tests.slack.conftest import Harness, dispatch, make_settings
 
 API_KEY = "inc_live_API_KEY_9f8e7d6c5b4a39281706"
 BOT_TOKEN = "xoxb-BOT-TOKEN-1234567890-abcdefABCDEF"
@@ -59,12 +59,8 @@ async def sh(secret_slack: FakeSlack) -> AsyncIterator[Harness]:
         log_level="DEBUG",
     )
     bot = build_app(settings, incidents)
-
-    async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
-        response = await bot.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
-        return SlackResponse(response.status, response.body)
-
-    yield Harness(bot, fake, emulator, SlackDriver(fake, SIGNING_SECRET, dispatch), settings)
+    driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
+    yield Harness(bot, fake, emulator, driver, settings)
     await drain(10.0)
     await incidents.aclose()
 

@@ -16,12 +16,12 @@ from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.ids import Field, Modal, Shortcut
 from bot.server import create_web_app
 from tests.slack.conftest import SIGNING_SECRET, Harness
+from tests.slack.conftest import dispatch as harness_dispatch
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -181,8 +181,8 @@ def assert_nothing_ran(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
 
 
 async def dispatch(h: Harness, body: str, hdrs: dict[str, str]) -> tuple[int, str]:
-    response = await h.app.async_dispatch(AsyncBoltRequest(body=body, headers=hdrs))
-    return response.status, str(response.body)
+    response = await harness_dispatch(h.bot, body, hdrs)
+    return response.status, response.body
 
 
 @pytest.mark.parametrize("kind", list(BODIES))

@@ -4,6 +4,7 @@ the real adapter."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Bot, build_app
 from bot.config import Settings
 from bot.deps import Deps
+from bot.gate import signed
+from bot.http_request import read_request
 from bot.incidentio.client import IncidentIoClient
 from bot.inflight import drain
 from sandbox.driver import SlackDriver, SlackResponse
@@ -38,6 +41,23 @@ def slack_server() -> Iterator[tuple[FakeSlack, BackgroundServer]]:
     with BackgroundServer(fake.app) as server:
         fake.base_url = server.url
         yield fake, server
+
+
+async def dispatch(bot: Bot, body: str, headers: dict[str, str]) -> SlackResponse:
+    """A request into the Bolt app as bot/server.py hands it over, parsed by the same function
+    (bot/http_request.py), without the HTTP server around it."""
+    request = read_request(body.encode(), headers)
+    if request is None:
+        # What server.py answers for a body no listener could read: 400 if signed, else 401
+        # (tests/hostile/test_signatures.py checks the real endpoint does so).
+        secret = bot.deps.settings.slack_signing_secret
+        assert secret is not None
+        verifier = SignatureVerifier(secret.get_secret_value())
+        timestamp = headers.get("x-slack-request-timestamp")
+        ok = signed(verifier, body, timestamp, headers.get("x-slack-signature"))
+        return SlackResponse(400 if ok else 401, "")
+    response = await bot.app.async_dispatch(request)
+    return SlackResponse(response.status, response.body)
 
 
 @dataclass
@@ -91,12 +111,7 @@ async def harness(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncIter
     )
     settings = make_settings(fake.api_url)
     bot = build_app(settings, incidents)
-
-    async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
-        response = await bot.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
-        return SlackResponse(response.status, response.body)
-
-    driver = SlackDriver(fake, SIGNING_SECRET, dispatch)
+    driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
     yield Harness(bot, fake, emulator, driver, settings)
     await drain(10.0)
     await incidents.aclose()

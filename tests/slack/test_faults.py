@@ -4,12 +4,12 @@ and always tells the person what happened (with incident.io's request_id)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
 from bot.failures import report
@@ -17,11 +17,11 @@ from bot.ids import Block, Field, Modal
 from bot.incidentio.client import IncidentIoClient
 from bot.inflight import drain
 from bot.surface import Surface
-from sandbox.driver import SlackDriver, SlackResponse
+from sandbox.driver import SlackDriver
 from sandbox.emulator import RequestRecord, create_emulator
 from sandbox.fake_slack import FakeSlack
 from sandbox.serving import BackgroundServer
-from tests.slack.conftest import API_KEY, SIGNING_SECRET, Harness, make_settings
+from tests.slack.conftest import API_KEY, SIGNING_SECRET, Harness, dispatch, make_settings
 from tests.slack.helpers import blocks_text, seed_incident
 
 
@@ -160,13 +160,7 @@ async def timing_out(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncI
         incidents = IncidentIoClient(API_KEY, server.url, timeout=0.3, sleep=_no_sleep)
         settings = make_settings(fake.api_url)
         bot = build_app(settings, incidents)
-
-        async def dispatch(body: str, headers: dict[str, str]) -> SlackResponse:
-            request = AsyncBoltRequest(body=body, headers=dict(headers.items()))
-            response = await bot.app.async_dispatch(request)
-            return SlackResponse(response.status, response.body)
-
-        driver = SlackDriver(fake, SIGNING_SECRET, dispatch)
+        driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
         yield Harness(bot, fake, emulator, driver, settings)
         await drain(10.0)
         await incidents.aclose()
