@@ -53,7 +53,8 @@ class Update(ChangeVerb[UpdateForm]):
 
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
         catalog = await deps.catalog.get()
-        statuses, severities = catalog.open_statuses(), catalog.severities_by_rank()
+        statuses = catalog.update_statuses(incident.incident_status)
+        severities = catalog.severities_by_rank()
         return update_modal(incident, statuses, severities, meta, message=text or None)
 
     def parse(self, view: dict[str, Any]) -> UpdateForm:
