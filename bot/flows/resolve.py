@@ -30,6 +30,7 @@ def _no_ending(incident: Incident) -> UserError:
 
 class Resolve(ChangeVerb[ResolveForm]):
     verb = Verb.RESOLVE
+    post_incident = True  # there it closes the incident
     api_fields = {"message": Field.MESSAGE.value, "to_incident_status_id": Field.STATUS.value}
 
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:

@@ -135,7 +135,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         name = submitter_name(body)
 
         async def work() -> View:
-            incident = require_open(await find_by_id(deps, choice.incident_id, meta.channel_id))
+            found = await find_by_id(deps, choice.incident_id, meta.channel_id)
+            # A message, which a post-incident incident takes too.
+            incident = require_open(found, post_incident=True)
             author = f"<@{meta.source_author}>" if meta.source_author else "someone"
             message = attribution(f"{_quote(meta)}\n(posted by {author})", name, meta.user_id)
             update = await deps.incidents.create_incident_update(

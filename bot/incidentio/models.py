@@ -18,6 +18,9 @@ OPEN_CATEGORIES: tuple[str, ...] = ("triage", "live", "paused")
 POST_INCIDENT = "learning"  # "Post-incident" in incident.io's app
 ENDING_CATEGORIES: tuple[str, ...] = (POST_INCIDENT, "closed")
 FINAL_CATEGORIES: tuple[str, ...] = ("closed", "declined", "merged", "canceled")
+# Incidents some verb still acts on: open ones, and post-incident ones (which take messages and
+# can be closed). The open-incidents cache holds these.
+CHANGEABLE_CATEGORIES: tuple[str, ...] = (*OPEN_CATEGORIES, POST_INCIDENT)
 # Every category the bot knows, in the order it lists statuses.
 CATEGORIES: tuple[str, ...] = (*OPEN_CATEGORIES, POST_INCIDENT, *FINAL_CATEGORIES)
 Visibility = Literal["public", "private"]
@@ -146,6 +149,11 @@ class Incident(ApiModel):
     def is_post_incident(self) -> bool:
         """Resolved into incident.io's post-incident flow: still open for follow-ups there."""
         return self.incident_status.is_post_incident
+
+    @property
+    def is_changeable(self) -> bool:
+        """Open or in post-incident: some verb may still act on it."""
+        return self.is_open or self.is_post_incident
 
     @property
     def is_private(self) -> bool:

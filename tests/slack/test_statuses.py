@@ -3,53 +3,30 @@ incident is (API-NOTES §12.1), and says what each choice means."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.ids import Field, Modal
 from tests.slack.conftest import Harness
-from tests.slack.helpers import blocks_text, command_reply, seed_incident
-
-
-def _block(view: dict[str, Any], field: Field) -> dict[str, Any] | None:
-    return next((b for b in view["blocks"] if b.get("block_id") == field), None)
-
-
-def _offered(view: dict[str, Any], field: Field) -> list[str]:
-    block = _block(view, field)
-    return [o["text"]["text"] for o in block["element"]["options"]] if block else []
-
-
-def _said(h: Harness, response: Any) -> str:
-    return command_reply(response) + "\n".join(blocks_text(c.args) for c in h.fake.messages())
-
-
-async def _open(h: Harness, text: str, **kwargs: Any) -> dict[str, Any]:
-    await h.driver.command(text, **kwargs)
-    await h.settle()
-    view = h.driver.last_view()
-    return view
-
+from tests.slack.helpers import input_block, offered, open_view, seed_incident
 
 # --- update ------------------------------------------------------------------------------------
 
 
 async def test_update_modal_for_a_live_incident_offers_no_triage_and_no_ending(h: Harness) -> None:
     incident = await seed_incident(h)  # Investigating (live)
-    view = await _open(h, f"update {incident.reference}")
+    view = await open_view(h, f"update {incident.reference}")
     assert view["callback_id"] == Modal.UPDATE
     # Never back to triage; resolving (post-incident, closed) is resolve's job.
-    assert _offered(view, Field.STATUS) == ["Fixing", "Monitoring"]
-    assert _offered(view, Field.SEVERITY) == ["Major", "Critical"]
+    assert offered(view, Field.STATUS) == ["Fixing", "Monitoring"]
+    assert offered(view, Field.SEVERITY) == ["Major", "Critical"]
 
 
 async def test_update_modal_for_a_triage_incident_offers_no_status(h: Harness) -> None:
     catalog = await h.deps.catalog.get()
     security = next(t for t in catalog.types if t.name == "Security")
     incident = await seed_incident(h, "Leaked key", incident_type_id=security.id)  # triage
-    view = await _open(h, f"update {incident.reference}")
+    view = await open_view(h, f"update {incident.reference}")
     # Triage has one status here, and an update may only move within the category.
-    assert _block(view, Field.STATUS) is None
-    assert _block(view, Field.SEVERITY) is not None
+    assert input_block(view, Field.STATUS) is None
+    assert input_block(view, Field.SEVERITY) is not None
 
 
 # --- resolve -------------------------------------------------------------------------------------
@@ -59,10 +36,10 @@ async def test_resolve_makes_the_person_choose_and_says_what_each_choice_means(
     h: Harness,
 ) -> None:
     incident = await seed_incident(h)
-    view = await _open(h, f"resolve {incident.reference} Fixed")
-    block = _block(view, Field.STATUS)
+    view = await open_view(h, f"resolve {incident.reference} Fixed")
+    block = input_block(view, Field.STATUS)
     assert block is not None
-    assert _offered(view, Field.STATUS) == ["Documenting", "Closed"]
+    assert offered(view, Field.STATUS) == ["Documenting", "Closed"]
     # No silent choice between starting the post-incident flow and skipping it.
     assert "initial_option" not in block["element"]
     hint = block["hint"]["text"]
@@ -82,8 +59,8 @@ async def test_a_post_incident_status_of_another_flow_is_shown_on_the_status(h: 
     h.emulator.add_post_incident_flow("Security review", incident_type="Security")
     h.deps.catalog.invalidate()
     incident = await seed_incident(h)  # Default type: the default post-incident flow applies
-    view = await _open(h, f"resolve {incident.reference} Fixed")
-    assert _offered(view, Field.STATUS) == ["Documenting", "Security review", "Closed"]
+    view = await open_view(h, f"resolve {incident.reference} Fixed")
+    assert offered(view, Field.STATUS) == ["Documenting", "Security review", "Closed"]
     response = await h.driver.submit(view["id"], {"status": "Security review"})
     await h.settle()
     body = response.json()
