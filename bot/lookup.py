@@ -50,10 +50,19 @@ async def find_by_id(deps: Deps, incident_id: str, channel_id: str | None = None
     return await find_incident(deps, IncidentRef("id", incident_id), channel_id)
 
 
-def require_open(incident: Incident) -> Incident:
-    if not incident.is_open:
+def require_open(
+    incident: Incident, verb: str | None = None, *, post_incident: bool = False
+) -> Incident:
+    """The incident, if `verb` may act on it: open (triage, live, paused), or in post-incident
+    where the verb allows that (a message, closing). Else a UserError that says why."""
+    if incident.is_open or (post_incident and incident.is_post_incident):
+        return incident
+    ref, status = incident.reference, escape(incident.incident_status.name)
+    if incident.is_post_incident:
+        doing = f"`/incident {verb}`" if verb else "this"
         raise UserError(
-            f"{incident.reference} is already {escape(incident.incident_status.name)}; "
-            "only open incidents can be changed here."
+            f"{ref} is in post-incident ({status}), so {doing} no longer applies to it. "
+            f"Share a note with `/incident update {ref} …`, or close it with "
+            f"`/incident resolve {ref}`."
         )
-    return incident
+    raise UserError(f"{ref} is already {status}; only open incidents can be changed here.")

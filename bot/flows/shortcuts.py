@@ -171,7 +171,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         name = submitter_name(body)
 
         async def work() -> View:
-            incident = require_open(await find_by_id(deps, choice.incident_id, meta.channel_id))
+            found = await find_by_id(deps, choice.incident_id, meta.channel_id)
+            # A message, which a post-incident incident takes too.
+            incident = require_open(found, post_incident=True)
             message = sign(_quote(meta), name, meta.user_id)
             update = await deps.incidents.create_incident_update(
                 incident_id=incident.id,

@@ -33,7 +33,7 @@ async def share(ctx: CommandContext) -> Answer:
             "This channel is not an open incident's channel; say which incident.",
             usage=usage_line(Verb.UPDATE),
         )
-    require_open(incident)
+    require_open(incident, Verb.UPDATE.value, post_incident=Update.post_incident)
     update = await ctx.deps.incidents.create_incident_update(
         incident_id=incident.id,
         idempotency_key=keys.for_command(ctx.team_id, ctx.trigger_id),
@@ -46,6 +46,7 @@ async def share(ctx: CommandContext) -> Answer:
 
 class Update(ChangeVerb[UpdateForm]):
     verb = Verb.UPDATE
+    post_incident = True  # a message; its status moves with the post-incident flow's tasks
     api_fields = {
         "message": Field.MESSAGE.value,
         "to_incident_status_id": Field.STATUS.value,
@@ -54,7 +55,9 @@ class Update(ChangeVerb[UpdateForm]):
 
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
         catalog = await deps.catalog.get()
-        statuses, severities = catalog.open_statuses(), catalog.severities_by_rank()
+        statuses = catalog.update_statuses(incident.incident_status)
+        # Resolved, the incident's severity is settled (escalate is refused there too).
+        severities = [] if incident.is_post_incident else catalog.severities_by_rank()
         return update_modal(incident, statuses, severities, meta, message=text or None)
 
     def parse(self, view: dict[str, Any]) -> UpdateForm:

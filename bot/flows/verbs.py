@@ -60,6 +60,9 @@ class ChangeVerb(ABC, Generic[F]):
     """Everything that differs between two verbs that change one incident."""
 
     verb: ClassVar[Verb]
+    # Whether the verb acts on an incident in post-incident too (resolved, open for follow-ups
+    # in incident.io's post-incident flow); a verb that does not is refused there, saying why.
+    post_incident: ClassVar[bool] = False
     # incident.io's 422 `source.field` -> the input that shows the message.
     api_fields: ClassVar[Mapping[str, str]]
     # Named after the verb: `incident_<verb>_modal`, "<Verb> incident".
@@ -73,8 +76,8 @@ class ChangeVerb(ABC, Generic[F]):
 
     @abstractmethod
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-        """The verb's modal for one open incident, prefilled with the command's text; UserError
-        when the verb cannot apply to it."""
+        """The verb's modal for one incident it acts on, prefilled with the command's text;
+        UserError when the verb cannot apply to it."""
 
     @abstractmethod
     def parse(self, view: dict[str, Any]) -> F:
@@ -112,6 +115,11 @@ async def share_update(
     return update_result(meta.reference or meta.incident_id, update, title)
 
 
+def admit(spec: ChangeVerb[Any], incident: Incident) -> Incident:
+    """The incident, if the verb acts on it in its current status; else UserError."""
+    return require_open(incident, spec.verb.value, post_incident=spec.post_incident)
+
+
 def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
     return meta.model_copy(
         update={
@@ -141,8 +149,8 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
     async def load() -> View:
         incident = await target(ctx)
         if incident is None:
-            return pick_modal(meta, spec.title)
-        require_open(incident)
+            return pick_modal(meta, spec.title, post_incident=spec.post_incident)
+        admit(spec, incident)
         return await spec.build(ctx.deps, incident, incident_meta(meta, incident), ctx.typed)
 
     await open_modal(ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb)
@@ -167,6 +175,22 @@ def _matches(incident: Incident, query: str) -> bool:
     return not query or query in incident.reference.lower() or query in incident.name.lower()
 
 
+def _lists_post_incident(body: dict[str, Any], by_verb: Mapping[str, ChangeVerb[Any]]) -> bool:
+    """Whether the picker asking for options may offer post-incident incidents: for a verb that
+    acts on them, and for "Add to incident" (a message, which they take)."""
+    view = body.get("view")
+    if not isinstance(view, dict):
+        return False
+    if view.get("callback_id") == Modal.ADD_MESSAGE.value:
+        return True
+    try:
+        meta = ModalMeta.decode(view.get("private_metadata"))
+    except FormError:
+        return False
+    spec = by_verb.get(meta.verb or "")
+    return spec is not None and spec.post_incident
+
+
 def register(app: AsyncApp, deps: Deps, specs: Iterable[ChangeVerb[Any]]) -> None:
     """Each verb's modal submission, and the incident picker they share."""
     by_verb = {spec.verb.value: spec for spec in specs}
@@ -183,7 +207,14 @@ def register(app: AsyncApp, deps: Deps, specs: Iterable[ChangeVerb[Any]]) -> Non
         except Exception as error:  # noqa: BLE001 - an empty list is still an answer
             log_failure(error, "incident options")
             incidents = []
-        visible = [i for i in incidents if not i.is_private and _matches(i, query)]
+        post_incident = _lists_post_incident(body, by_verb)
+        visible = [
+            i
+            for i in incidents
+            if not i.is_private
+            and (i.is_open or (post_incident and i.is_post_incident))
+            and _matches(i, query)
+        ]
         await ack(options=[incident_option(i).to_dict() for i in visible[:MAX_OPTIONS]])
 
     @app.view(Modal.PICK.value)
@@ -197,7 +228,7 @@ def register(app: AsyncApp, deps: Deps, specs: Iterable[ChangeVerb[Any]]) -> Non
             choice = parse_incident_choice(view["state"]["values"])
             if spec is None:
                 raise FormError({}, "This form is out of date. Close it and start again.")
-            incident = require_open(await find_by_id(deps, choice.incident_id, meta.channel_id))
+            incident = admit(spec, await find_by_id(deps, choice.incident_id, meta.channel_id))
             next_view = await spec.build(deps, incident, incident_meta(meta, incident), "")
         except FormError as error:
             if error.fields:

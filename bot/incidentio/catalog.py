@@ -10,7 +10,7 @@ from collections.abc import Callable
 from bot.incidentio.cache import SingleFlightCache
 from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
-from bot.incidentio.models import OPEN_CATEGORIES, Catalog, Incident, IncidentUpdate
+from bot.incidentio.models import CHANGEABLE_CATEGORIES, Catalog, Incident, IncidentUpdate
 
 logger = logging.getLogger("bot.incidentio")
 
@@ -73,7 +73,9 @@ class CatalogCache:
 
 
 class OpenIncidentsCache:
-    """Open incidents (triage, live, paused) for Slack's option requests, cached briefly."""
+    """Incidents a verb may act on, cached briefly for Slack's option requests and for "which
+    incident's channel is this": open ones (triage, live, paused) and post-incident ones, which
+    still take messages and can be closed. Each verb filters for the incidents it acts on."""
 
     def __init__(
         self,
@@ -87,7 +89,7 @@ class OpenIncidentsCache:
     async def _load(self) -> tuple[Incident, ...]:
         # Test incidents are included: commands must work inside a drill's own channel too.
         found = self._client.list_incidents(
-            status_categories=OPEN_CATEGORIES, modes=("standard", "retrospective", "test")
+            status_categories=CHANGEABLE_CATEGORIES, modes=("standard", "retrospective", "test")
         )
         return tuple([incident async for incident in found])
 
@@ -116,7 +118,7 @@ class OpenIncidentsCache:
 
         def apply(cached: tuple[Incident, ...]) -> tuple[Incident, ...]:
             others = tuple(i for i in cached if i.id != incident.id)
-            return (incident, *others) if incident.is_open else others
+            return (incident, *others) if incident.is_changeable else others
 
         self._cache.update(apply, after_write=after_write)
 

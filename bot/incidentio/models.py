@@ -7,6 +7,7 @@ Requests the bot sends are plain dicts built in the adapter, shaped by the schem
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -14,8 +15,46 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Known values, for the code that branches on them; the fields themselves accept any string.
 OPEN_CATEGORIES: tuple[str, ...] = ("triage", "live", "paused")
-ENDING_CATEGORIES: tuple[str, ...] = ("learning", "closed")
+POST_INCIDENT = "learning"  # "Post-incident" in incident.io's app
+ENDING_CATEGORIES: tuple[str, ...] = (POST_INCIDENT, "closed")
+FINAL_CATEGORIES: tuple[str, ...] = ("closed", "declined", "merged", "canceled")
+# Incidents some verb still acts on: open ones, and post-incident ones (which take messages and
+# can be closed). The open-incidents cache holds these.
+CHANGEABLE_CATEGORIES: tuple[str, ...] = (*OPEN_CATEGORIES, POST_INCIDENT)
+# Every category the bot knows, in the order it lists statuses.
+CATEGORIES: tuple[str, ...] = (*OPEN_CATEGORIES, POST_INCIDENT, *FINAL_CATEGORIES)
 Visibility = Literal["public", "private"]
+
+
+def may_move(source: str, target: str) -> bool:
+    """Whether incident.io lets an incident move from a status in category `source` to one in
+    `target` (API-NOTES §12.1; `IncidentEditPayloadV2.incident_status_id`).
+
+    Allowed: within a category; resolving, from triage or active (live) to post-incident or
+    closed; closing, from post-incident to closed. Nothing else: never back to triage.
+    """
+    if source not in CATEGORIES or target not in CATEGORIES:
+        # A category incident.io added since: offer no move the bot cannot vouch for.
+        return False
+    if source == target:
+        # Post-incident statuses move with the flow's task completion, and incident.io
+        # recalculates them: the API must not move an incident between them.
+        return source != POST_INCIDENT
+    if source in OPEN_CATEGORIES:
+        # The text names only triage and active; paused is an active incident on hold, so it
+        # resolves like one (but never moves to live or triage: those are other categories).
+        return target in ENDING_CATEGORIES
+    return source == POST_INCIDENT and target == "closed"
+
+
+def allowed_moves(
+    current: IncidentStatus, statuses: Iterable[IncidentStatus]
+) -> list[IncidentStatus]:
+    """The statuses an incident in `current` may move to (never `current` itself), by category
+    then rank. The one place that decides; the modals filter what it returns."""
+    order = {category: index for index, category in enumerate(CATEGORIES)}
+    found = [s for s in statuses if s.id != current.id and may_move(current.category, s.category)]
+    return sorted(found, key=lambda s: (order[s.category], s.rank))
 
 
 class ApiModel(BaseModel):
@@ -39,6 +78,10 @@ class IncidentStatus(ApiModel):
     @property
     def is_open(self) -> bool:
         return self.category in OPEN_CATEGORIES
+
+    @property
+    def is_post_incident(self) -> bool:
+        return self.category == POST_INCIDENT
 
 
 class IncidentType(ApiModel):
@@ -103,6 +146,16 @@ class Incident(ApiModel):
         return self.incident_status.is_open
 
     @property
+    def is_post_incident(self) -> bool:
+        """Resolved into incident.io's post-incident flow: still open for follow-ups there."""
+        return self.incident_status.is_post_incident
+
+    @property
+    def is_changeable(self) -> bool:
+        """Open or in post-incident: some verb may still act on it."""
+        return self.is_open or self.is_post_incident
+
+    @property
     def is_private(self) -> bool:
         return self.visibility == "private"
 
@@ -162,3 +215,14 @@ class Catalog(ApiModel):
 
     def open_statuses(self) -> list[IncidentStatus]:
         return sorted((s for s in self.statuses if s.is_open), key=lambda s: s.rank)
+
+    def update_statuses(self, current: IncidentStatus) -> list[IncidentStatus]:
+        """What an update may move an incident in `current` to: its own category only.
+        Resolving (to post-incident or closed) is resolve's job."""
+        return [s for s in allowed_moves(current, self.statuses) if s.category == current.category]
+
+    def resolve_statuses(self, current: IncidentStatus) -> list[IncidentStatus]:
+        """What resolve may move an incident in `current` to: post-incident then closed from an
+        open incident, closed from a post-incident one."""
+        moves = allowed_moves(current, self.statuses)
+        return [s for s in moves if s.category in ENDING_CATEGORIES]

@@ -20,15 +20,19 @@ from bot.ui.common import (
 )
 
 
-def pick_modal(meta: ModalMeta, title: str, *, initial: Incident | None = None) -> View:
+def pick_modal(
+    meta: ModalMeta, title: str, *, initial: Incident | None = None, post_incident: bool = False
+) -> View:
+    """`post_incident`: the verb acts on post-incident incidents too, so they are listed."""
     element = ExternalDataSelectElement(
         action_id=Field.INCIDENT.value,
         placeholder="Type a reference or part of the name",
         min_query_length=0,
         initial_option=incident_option(initial) if initial else None,
     )
+    listed = "Open and post-incident" if post_incident else "Open"
     blocks: list[Block] = [
         InputBlock(block_id=Field.INCIDENT.value, label="Incident", element=element),
-        ContextBlock(elements=[MarkdownTextObject(text="Open public incidents are listed.")]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{listed} public incidents are listed.")]),
     ]
     return modal(Modal.PICK, title, blocks, submit="Next", close="Cancel", meta=meta.encode())

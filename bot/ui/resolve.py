@@ -1,24 +1,49 @@
-"""The resolve modal: the closing message, and the status that ends the incident."""
+"""The resolve modal: the closing message, and the status that ends the incident.
+
+The two kinds of ending differ in what follows, so the modal says which is which: a
+post-incident status starts incident.io's post-incident flow (the incident stays open there for
+follow-ups), a closed status closes it now and skips that flow.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import (
-    Option,
-)
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident, IncidentStatus
 from bot.modal_meta import ModalMeta
-from bot.ui.common import (
-    incident_heading,
-    message_input,
-    modal,
-    select_input,
-    status_option,
-)
+from bot.ui.common import incident_heading, message_input, modal, option, select_input
+
+STARTS_FLOW = "Starts the post-incident flow; the incident stays open there"
+SKIPS_FLOW = "Closes the incident now and skips the post-incident flow"
+ENDS_FLOW = "Closes the incident now and ends its post-incident flow"
+
+
+def _meaning(status: IncidentStatus, incident: Incident) -> str:
+    if status.is_post_incident:
+        return STARTS_FLOW
+    return ENDS_FLOW if incident.is_post_incident else SKIPS_FLOW
+
+
+def _hint(ending: Sequence[IncidentStatus], incident: Incident) -> str:
+    if incident.is_post_incident:
+        return "A closed status closes the incident now, ending its post-incident flow."
+    starts = any(s.is_post_incident for s in ending)
+    skips = any(not s.is_post_incident for s in ending)
+    if starts and skips:
+        return (
+            "Post-incident statuses resolve the incident and start incident.io's post-incident "
+            "flow: it stays open there for follow-ups. A closed status closes it now and skips "
+            "that flow."
+        )
+    if starts:
+        return (
+            "A post-incident status resolves the incident and starts incident.io's "
+            "post-incident flow: it stays open there for follow-ups."
+        )
+    return "A closed status closes the incident now and skips incident.io's post-incident flow."
 
 
 def resolve_modal(
@@ -27,29 +52,31 @@ def resolve_modal(
     meta: ModalMeta,
     *,
     message: str | None = None,
-    chosen: str | None = None,
     banner: str | None = None,
 ) -> View:
+    """`ending`: the statuses the incident may end in from where it is (never empty)."""
+    closing = incident.is_post_incident  # already resolved: this only closes it
     blocks = incident_heading(incident, banner)
     blocks.append(
         message_input(Field.MESSAGE, "Closing message", message, "What fixed it, what follows")
     )
-    if len(ending) > 1:
-        options: list[Option] = [status_option(s) for s in ending]
-        initial = next((o for o in options if o.value == chosen), options[0])
-        blocks.append(
-            select_input(
-                Field.STATUS,
-                "Move to",
-                options,
-                initial=initial,
-                hint="Post-incident statuses start the post-incident flow; closed ends it here.",
-            )
+    options = [option(s.name, s.id, _meaning(s, incident)) for s in ending]
+    # Starting the post-incident flow or skipping it is the person's call: nothing is chosen
+    # for them. A single possible status is no choice, so it is shown chosen, its meaning
+    # beside it.
+    initial = options[0] if len(options) == 1 else None
+    blocks.append(
+        select_input(
+            Field.STATUS,
+            "Close as" if closing else "Move to",
+            options,
+            initial=initial,
+            hint=_hint(ending, incident),
         )
-    return modal(
-        Modal.RESOLVE,
-        f"Resolve {incident.reference}",
-        blocks,
-        submit="Resolve",
-        meta=meta.encode(),
     )
+    if closing:
+        # "Close" would be both buttons' label; the dismiss button says Cancel instead.
+        title, submit, dismiss = f"Close {incident.reference}", "Close incident", "Cancel"
+    else:
+        title, submit, dismiss = f"Resolve {incident.reference}", "Resolve", "Close"
+    return modal(Modal.RESOLVE, title, blocks, submit=submit, close=dismiss, meta=meta.encode())

@@ -14,7 +14,7 @@ from bot.ui.picker import pick_modal
 
 
 def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:
-    picker = pick_modal(meta, "Add to incident", initial=here)
+    picker = pick_modal(meta, "Add to incident", initial=here, post_incident=True)
     # Escaping can make text up to 5 times longer: cut after it, and the section after quoting.
     preview = truncate(to_mrkdwn(meta.source_text or "(a message with no text)"), 1500).replace(
         "\n", "\n>"

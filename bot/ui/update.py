@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
@@ -29,6 +30,13 @@ def update_modal(
     banner: str | None = None,
 ) -> View:
     blocks = incident_heading(incident, banner)
+    if incident.is_post_incident:
+        ref = incident.reference
+        note = (
+            f"{ref} is in post-incident: its status moves as incident.io's post-incident tasks "
+            f"are done, so an update here is a message. `/incident resolve {ref}` closes it."
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     blocks.append(
         message_input(Field.MESSAGE, "Update", message, "What changed, what's next", optional=True)
     )

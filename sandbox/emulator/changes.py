@@ -6,13 +6,8 @@ import copy
 from typing import Any
 
 from sandbox.emulator.errors import ApiError, ErrorItem, invalid
-from sandbox.emulator.incidents import (
-    edit_allows,
-    record_update,
-    render_assignments,
-    resolve_assignments,
-    update_problem,
-)
+from sandbox.emulator.incidents import record_update, render_assignments, resolve_assignments
+from sandbox.emulator.lifecycle import move_problem
 from sandbox.emulator.store import IncidentRecord, Store, UpdateRecord
 
 
@@ -34,10 +29,9 @@ def edit_incident(store: Store, record: IncidentRecord, changes: dict[str, Any])
         if status is None:
             message = f"Incident status {changes['incident_status_id']} not found"
             raise _edit_error("incident_status_id", message)
-        source = data["incident_status"]["category"]
-        if not edit_allows(source, status["category"]):
-            message = f"Cannot move an incident from {source} to {status['category']} by editing it"
-            raise _edit_error("incident_status_id", message)
+        problem = move_problem(store.catalog, data, status)
+        if problem:
+            raise _edit_error("incident_status_id", problem)
     for key in ("custom_field_entries", "incident_timestamp_values"):
         if changes.get(key):
             raise _edit_error(key, f"{key} refers to fields this organisation does not have")
@@ -85,7 +79,7 @@ def create_update(store: Store, payload: dict[str, Any]) -> UpdateRecord:
         if status is None:
             text = f"Incident status {payload['to_incident_status_id']} not found"
             raise invalid("to_incident_status_id", text)
-        problem = update_problem(record.data["incident_status"]["category"], status["category"])
+        problem = move_problem(store.catalog, record.data, status)
         if problem:
             raise invalid("to_incident_status_id", problem)
     if payload.get("to_severity_id"):

@@ -10,8 +10,6 @@ from sandbox.emulator.errors import ApiError, ErrorItem, invalid
 from sandbox.emulator.seed import DASHBOARD_URL, SLACK_TEAM_ID
 from sandbox.emulator.store import IncidentRecord, Store, UpdateRecord
 
-ACTIVE = ("triage", "live", "paused")
-
 
 def embedded_role(role: dict[str, Any]) -> dict[str, Any]:
     return {**copy.deepcopy(role), "required": role["role_type"] == "lead"}
@@ -171,27 +169,6 @@ def create_incident(store: Store, payload: dict[str, Any]) -> IncidentRecord:
     store.incidents[record.id] = record
     store.incident_keys[record.idempotency_key] = record.id
     return record
-
-
-def edit_allows(source: str, target: str) -> bool:
-    """Status moves the edit endpoint allows: within a category, from active or triage to
-    post-incident or closed, and from post-incident to closed."""
-    if source == target:
-        return True
-    if source in ACTIVE and target in ("learning", "closed"):
-        return True
-    return source == "learning" and target == "closed"
-
-
-def update_problem(source: str, target: str) -> str | None:
-    """Why an incident update may not move an incident from `source` to `target` category."""
-    if target == "merged":
-        return "Incidents are merged from the dashboard, not by an update"
-    if target == "triage" and source != "triage":
-        return "An incident cannot go back to triage"
-    if target in ("declined", "canceled") and source != "triage":
-        return f"Only an incident in triage can be {target}"
-    return None
 
 
 def record_update(

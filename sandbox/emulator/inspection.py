@@ -61,6 +61,30 @@ class Inspection:
         """By name ("Incident Lead"), shortform or role type ("lead", "reporter")."""
         return self._named(self.store.catalog.roles, name_or_type, "shortform", "role_type")
 
+    def add_status(self, name: str, category: str, description: str = "") -> str:
+        """Add an incident status to the organisation, ranked after every other, as an admin
+        would in incident.io's settings; its id. The bot sees it on its next catalog load."""
+        _, stamp = self.store.now()
+        rank = max((s["rank"] for s in self.store.catalog.statuses), default=0) + 1
+        status = {
+            "id": self.store.new_id(),
+            "name": name,
+            "category": category,
+            "rank": rank,
+            "description": description or f"{name}.",
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        self.store.catalog.statuses.append(status)
+        return str(status["id"])
+
+    def add_post_incident_flow(self, status_name: str, *, incident_type: str) -> str:
+        """A post-incident flow for incidents of `incident_type`, with one post-incident status
+        (its id). Other incidents keep the default flow and may not move to this status."""
+        status_id = self.add_status(status_name, "learning", f"{incident_type} post-incident.")
+        self.store.catalog.post_incident_flows[status_id] = self.type_id(incident_type)
+        return status_id
+
     def create_incident(self, name: str = "Sandbox incident", **payload: Any) -> dict[str, Any]:
         """Create an incident directly (no request is logged). `payload` takes the API's
         fields; `severity`/`status`/`incident_type` take names. Defaults: severity Minor,

@@ -60,6 +60,10 @@ class Catalog:
     api_key: dict[str, str] = field(default_factory=dict)
     identity: dict[str, Any] = field(default_factory=dict)
     base_roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Post-incident (learning) status id -> the incident type whose post-incident flow it
+    # belongs to. A post-incident status not listed belongs to the default flow, which applies
+    # to every incident whose type has no flow of its own.
+    post_incident_flows: dict[str, str] = field(default_factory=dict)
 
     def user_record(
         self,

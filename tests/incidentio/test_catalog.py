@@ -154,7 +154,9 @@ async def test_open_incidents_asks_for_open_categories_and_caches(
     assert second == first
     assert route.call_count == 1
     params = route.calls.last.request.url.params
-    assert params.get_list("status_category[one_of]") == ["triage", "live", "paused"]
+    # Post-incident incidents too: they take messages and can be closed, and their channels
+    # must still be recognised as theirs.
+    assert params.get_list("status_category[one_of]") == ["triage", "live", "paused", "learning"]
 
 
 async def test_open_incidents_invalidate_refetches(
@@ -206,6 +208,31 @@ async def test_open_incidents_write_through_needs_no_reread(
     )
     cache.record_update(closed)
     assert [i.reference for i in await cache.get()] == ["INC-2"]
+    assert route.call_count == 1
+
+
+async def test_a_resolved_incident_stays_cached_until_it_is_closed(
+    client: IncidentIoClient, api: SpecCheckedRouter
+) -> None:
+    first = f.incident(1)
+    route = api.get("/v2/incidents").respond(json=f.page("incidents", [first], None, 250))
+    cache = OpenIncidentsCache(client, clock=Clock())
+    await cache.get()
+
+    documenting = f.status("Documenting", "learning")
+    cache.record_update(
+        IncidentUpdate.model_validate(
+            f.incident_update(first["id"], new_incident_status=documenting)
+        )
+    )
+    [resolved] = await cache.get()
+    assert resolved.is_post_incident and not resolved.is_open and resolved.is_changeable
+
+    closed = f.status("Closed", "closed")
+    cache.record_update(
+        IncidentUpdate.model_validate(f.incident_update(first["id"], new_incident_status=closed))
+    )
+    assert await cache.get() == []
     assert route.call_count == 1
 
 

@@ -43,3 +43,25 @@ def ephemeral_texts(h: Harness) -> list[str]:
 
 def command_reply(response: Any) -> str:
     return blocks_text(response.json()) if response.body else ""
+
+
+def said(h: Harness, response: Any) -> str:
+    """Everything the bot answered a command with: the ack and any ephemeral messages."""
+    return command_reply(response) + "\n".join(blocks_text(c.args) for c in h.fake.messages())
+
+
+async def open_view(h: Harness, text: str, **kwargs: Any) -> dict[str, Any]:
+    """Run `/incident <text>` and return the modal it opened."""
+    await h.driver.command(text, **kwargs)
+    await h.settle()
+    return h.driver.last_view()
+
+
+def input_block(view: dict[str, Any], field: str) -> dict[str, Any] | None:
+    return next((b for b in view["blocks"] if b.get("block_id") == field), None)
+
+
+def offered(view: dict[str, Any], field: str) -> list[str]:
+    """The labels of a select input's options, [] when the modal has no such input."""
+    block = input_block(view, field)
+    return [o["text"]["text"] for o in block["element"]["options"]] if block else []
