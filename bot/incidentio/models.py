@@ -207,15 +207,6 @@ class Catalog(ApiModel):
         floor = current.rank if current is not None else None
         return [s for s in self.severities_by_rank() if floor is None or s.rank > floor]
 
-    def ending_statuses(self) -> list[IncidentStatus]:
-        """Statuses that end an incident: post-incident (learning) first, then closed."""
-        order = {c: i for i, c in enumerate(ENDING_CATEGORIES)}
-        found = [s for s in self.statuses if s.category in order]
-        return sorted(found, key=lambda s: (order[s.category], s.rank))
-
-    def open_statuses(self) -> list[IncidentStatus]:
-        return sorted((s for s in self.statuses if s.is_open), key=lambda s: s.rank)
-
     def update_statuses(self, current: IncidentStatus) -> list[IncidentStatus]:
         """What an update may move an incident in `current` to: its own category only.
         Resolving (to post-incident or closed) is resolve's job."""

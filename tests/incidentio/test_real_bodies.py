@@ -233,8 +233,9 @@ def test_catalog_from_official_examples() -> None:
     catalog = Catalog(roles=parsed(IncidentRole), **{k: parsed(m) for k, m in kinds.items()})
     assert catalog.default_type() is not None and catalog.role_of_type("lead") is not None
     assert catalog.higher_severities(None) == catalog.severities_by_rank() != []
-    assert catalog.open_statuses() == [s for s in catalog.statuses if s.is_open] != []
-    catalog.ending_statuses()
+    for status in catalog.statuses:
+        moves = catalog.update_statuses(status) + catalog.resolve_statuses(status)
+        assert status not in moves and all(m in catalog.statuses for m in moves)
 
 
 # Bodies derived from official examples -------------------------------------------------------

@@ -144,7 +144,11 @@ def test_change_modals(org: tuple[Catalog, Incident]) -> None:
     assert escalate[-1] == "╰─ [ Escalate ]  [ Close ]"
 
     resolve = lines(
-        render_modal(resolve_modal(incident, catalog.ending_statuses(), META).to_dict())
+        render_modal(
+            resolve_modal(
+                incident, catalog.resolve_statuses(incident.incident_status), META
+            ).to_dict()
+        )
     )
     assert any(line.strip().startswith("hint: Post-incident statuses") for line in resolve)
     assert (
@@ -155,7 +159,10 @@ def test_change_modals(org: tuple[Catalog, Incident]) -> None:
     update = lines(
         render_modal(
             update_modal(
-                incident, catalog.open_statuses(), catalog.severities_by_rank(), META
+                incident,
+                catalog.update_statuses(incident.incident_status),
+                catalog.severities_by_rank(),
+                META,
             ).to_dict()
         )
     )
