@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import describe, log_failure, report
-from bot.flows import browse, declare, router, shortcuts, verbs
+from bot.flows import browse, declare, picker, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
 from bot.flows.update import Update
@@ -96,6 +96,7 @@ def build_app(
     app.use(Locate(sandbox=deps.sandbox))
 
     verbs.register(app, deps, CHANGE_VERBS)
+    picker.register(app, deps, {spec.verb.value: spec for spec in CHANGE_VERBS})
     declare.register(app, deps)
     shortcuts.register(app, deps)
     router.register(

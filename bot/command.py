@@ -36,8 +36,6 @@ USAGE: dict[Verb, tuple[str, str]] = {
     Verb.HELP: ("/incident help", "/incident help"),
 }
 
-# Free text longer than any field accepts is refused here rather than cut silently.
-MAX_TEXT = 3000
 _WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
 
 
@@ -46,6 +44,13 @@ class ParsedCommand:
     verb: Verb
     ref: IncidentRef | None = None
     text: str = ""
+    # Everything after the verb, for when a reference turns out to be the start of the text
+    # ("/incident update 500 errors are back": a bare number that is no incident).
+    rest: str = ""
+    # The reference was a bare number (not INC-123, #123 or an ID).
+    bare_number: bool = False
+    # What `show` was given beyond its reference, and ignores.
+    ignored: str = ""
 
 
 class CommandError(ValueError):
@@ -68,8 +73,6 @@ def parse_command(text: str) -> ParsedCommand:
         typed = from_slack(head)
         shown = typed if len(typed) <= 30 else typed[:29] + "…"
         raise CommandError(f"`{escape(shown)}` is not a subcommand I know.") from None
-    if len(rest) > MAX_TEXT:
-        raise CommandError(f"That text is {len(rest)} characters; the limit is {MAX_TEXT}.", verb)
     if verb is Verb.HELP:
         return ParsedCommand(Verb.HELP)
     if verb is Verb.DECLARE:
@@ -80,8 +83,12 @@ def parse_command(text: str) -> ParsedCommand:
         return ParsedCommand(verb)
     ref, remainder = _split_ref(rest)
     if verb is Verb.SHOW and remainder:
-        raise CommandError(f"`{escape(_shorten(from_slack(remainder)))}` is not {REF_HELP}.", verb)
-    return ParsedCommand(verb, ref=ref, text=remainder)
+        if ref is None:
+            shown = escape(_shorten(from_slack(remainder)))
+            raise CommandError(f"`{shown}` is not {REF_HELP}.", verb)
+        return ParsedCommand(verb, ref=ref, ignored=remainder)
+    bare = ref is not None and rest.split(maxsplit=1)[0].isdigit()
+    return ParsedCommand(verb, ref=ref, text=remainder, rest=rest, bare_number=bare)
 
 
 def _first_word(text: str) -> tuple[str, str]:

@@ -51,6 +51,7 @@ class Block(StrEnum):
     """block_id of non-input blocks the bot needs to find again."""
 
     ERROR_BANNER = "error_banner"
+    OVERFLOW = "overflow_notice"
     SANDBOX_BANNER = "sandbox_banner"
 
 

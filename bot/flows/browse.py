@@ -10,7 +10,8 @@ from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
 from bot.lookup import channel_incident, find_incident
 from bot.mrkdwn import escape
-from bot.ui.incident import card_blocks, list_blocks, list_text
+from bot.slacktext import from_slack
+from bot.ui.incident import card_blocks, ignored_note, list_blocks, list_text
 
 LATEST_UPDATES = 3
 
@@ -49,7 +50,8 @@ async def _show(ctx: CommandContext) -> Answer:
     updates = [
         u async for u in ctx.deps.incidents.list_incident_updates(incident.id, limit=LATEST_UPDATES)
     ]
-    return Answer(
-        f"{incident.reference}: {escape(incident.name)}",
-        card_blocks(incident, updates),
-    )
+    blocks = card_blocks(incident, updates)
+    if ctx.command.ignored:
+        # "/incident show INC-1 extra words": shown, and said what was left out.
+        blocks.append(ignored_note(from_slack(ctx.command.ignored)))
+    return Answer(f"{incident.reference}: {escape(incident.name)}", blocks)

@@ -57,10 +57,6 @@ class CommandContext:
         """The command's free text as the person typed it (Slack's escaping undone), for a form."""
         return from_slack(self.command.text)
 
-    async def text_for_incidentio(self) -> str:
-        """The command's free text as incident.io Markdown, people's mentions named."""
-        return await self.deps.directory.decode(self.command.text)
-
     def meta(self, **fields: Any) -> ModalMeta:
         return ModalMeta(
             team_id=self.team_id,

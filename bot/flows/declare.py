@@ -12,7 +12,8 @@ from bot import keys
 from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.runner import answer_submission, open_modal
-from bot.forms import DeclareForm, FormError, parse_declare
+from bot.flows.verbs import with_overflow
+from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, FormError, parse_declare
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta, submission
@@ -38,16 +39,32 @@ async def open_declare(
     *,
     name: str | None = None,
     summary: str | None = None,
+    banner: str | None = None,
 ) -> None:
     async def load() -> Any:
-        return declare_modal(await deps.catalog.get(), meta, name=name, summary=summary)
+        catalog = await deps.catalog.get()
+        view = declare_modal(catalog, meta, name=name, summary=summary, banner=banner)
+        return with_overflow(view, summary or "", MAX_SUMMARY)
 
     await open_modal(deps, surface, trigger_id, load, title="Declare incident", where="declare")
 
 
 async def on_command(ctx: CommandContext) -> None:
     await ctx.ack()
-    await open_declare(ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), name=ctx.typed or None)
+    typed = ctx.typed
+    if len(typed) <= MAX_NAME:
+        await open_declare(ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), name=typed or None)
+        return
+    # Too long for a name: nothing is cut silently. The whole text waits in the summary.
+    await open_declare(
+        ctx.deps,
+        ctx.surface,
+        ctx.trigger_id,
+        ctx.meta(),
+        summary=typed,
+        banner=f"That is {len(typed):,} characters; a name takes at most {MAX_NAME}. "
+        "All of it is in the summary below: give the incident a short name.",
+    )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -134,9 +134,7 @@ async def answer_command(
             answer = task.result()
             await ack(text=surface.text(answer.text), blocks=_blocks(surface, answer))
             return
-        log_failure(error, where)
-        message, request_id = describe(error)
-        await ack(text=surface.text(with_request_id(message, request_id)))
+        await ack_failure(ack, surface, error, where=where)
         return
     await ack(text=surface.text(":hourglass_flowing_sand: Working on it…"))
     try:
@@ -145,6 +143,13 @@ async def answer_command(
         await report(error, surface, where=where)
         return
     await surface.ephemeral(answer.text, _blocks(surface, answer))
+
+
+async def ack_failure(ack: AsyncAck, surface: Surface, error: BaseException, *, where: str) -> None:
+    """Answer a slash command with what went wrong (and log it)."""
+    log_failure(error, where)
+    message, request_id = describe(error)
+    await ack(text=surface.text(with_request_id(message, request_id)))
 
 
 def map_field_errors(error: ValidationError, fields: Mapping[str, str]) -> dict[str, str]:

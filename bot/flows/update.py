@@ -11,33 +11,26 @@ from bot import keys
 from bot.attribution import sign
 from bot.command import Verb
 from bot.deps import Deps
-from bot.failures import UserError
+from bot.flows.aim import Aim
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer
-from bot.flows.verbs import ChangeVerb, Submitted, share_update, target
+from bot.flows.verbs import ChangeVerb, Submitted, share_update
 from bot.forms import UpdateForm, parse_update
 from bot.ids import Field
 from bot.incidentio.models import Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta
 from bot.ui.common import update_result_text
-from bot.ui.help import usage_line
 from bot.ui.update import update_modal
 
 
-async def share(ctx: CommandContext) -> Answer:
+async def share(ctx: CommandContext, incident: Incident, text: str) -> Answer:
     """`/incident update [ref] <message>`: the message is shared at once, without a modal."""
-    incident = await target(ctx)
-    if incident is None:
-        raise UserError(
-            "This channel is not an open incident's channel; say which incident.",
-            usage=usage_line(Verb.UPDATE),
-        )
     require_open(incident, Verb.UPDATE.value, post_incident=Update.post_incident)
     update = await ctx.deps.incidents.create_incident_update(
         incident_id=incident.id,
         idempotency_key=keys.for_command(ctx.team_id, ctx.trigger_id),
-        message=sign(await ctx.text_for_incidentio(), ctx.user_name, ctx.user_id),
+        message=sign(await ctx.deps.directory.decode(text), ctx.user_name, ctx.user_id),
     )
     # A message alone changes no status or severity: the cached open incidents stay true, and
     # dropping them would make the next command in the incident re-list every open incident.
@@ -47,6 +40,7 @@ async def share(ctx: CommandContext) -> Answer:
 class Update(ChangeVerb[UpdateForm]):
     verb = Verb.UPDATE
     post_incident = True  # a message; its status moves with the post-incident flow's tasks
+    shares_text_at_once = True
     api_fields = {
         "message": Field.MESSAGE.value,
         "to_incident_status_id": Field.STATUS.value,
@@ -74,5 +68,6 @@ class Update(ChangeVerb[UpdateForm]):
             severity_id=form.severity_id,
         )
 
-    def direct(self, ctx: CommandContext) -> Awaitable[Answer] | None:
-        return share(ctx)
+    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer] | None:
+        assert aimed.incident is not None
+        return share(ctx, aimed.incident, aimed.text)

@@ -13,6 +13,7 @@ the same way:
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,29 +22,31 @@ from typing import Any, ClassVar, Generic, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 
 from bot import keys
 from bot.attribution import sign
 from bot.command import Verb
 from bot.deps import Deps
-from bot.failures import UserError, log_failure
+from bot.failures import UserError
+from bot.flows.aim import Aim, aim
 from bot.flows.context import CommandContext, submitter_name
-from bot.flows.runner import Answer, answer_command, answer_submission, open_modal
-from bot.forms import FormError, parse_incident_choice
-from bot.ids import Field, Modal
+from bot.flows.runner import Answer, ack_failure, answer_command, answer_submission, open_modal
+from bot.forms import MAX_MESSAGE, FormError
+from bot.ids import Block as BlockId
+from bot.ids import Modal
 from bot.incidentio.models import Incident
-from bot.lookup import channel_incident, find_by_id, find_incident, require_open
+from bot.lookup import require_open
 from bot.modal_meta import ModalMeta, submission
-from bot.mrkdwn import truncate
 from bot.observability.interaction import set_reference, tracked
+from bot.slacktext import escape, from_slack, truncate
 from bot.surface import surface_of
-from bot.ui.common import incident_option, update_result
+from bot.ui.common import update_result
 from bot.ui.picker import pick_modal
 from bot.ui.refill import refill
 
 F = TypeVar("F")
-MAX_OPTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,12 @@ class ChangeVerb(ABC, Generic[F]):
     async def write(self, deps: Deps, change: Submitted[F]) -> View:
         """Send the change to incident.io; the view that shows the result."""
 
-    def direct(self, ctx: CommandContext) -> Awaitable[Answer] | None:
-        """The work of acting at once on the command's text, for verbs that do; else None."""
+    # Whether `direct` acts at once on a command's text, without a modal.
+    shares_text_at_once: ClassVar[bool] = False
+
+    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer] | None:
+        """The work of acting at once on the command's text for `aimed.incident`, for verbs
+        that do; else None (the verb's modal opens, prefilled with the text)."""
         return None
 
 
@@ -130,28 +137,57 @@ def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
     )
 
 
-async def target(ctx: CommandContext) -> Incident | None:
-    """The incident the command names, else the one whose channel it was run in."""
-    if ctx.command.ref is not None:
-        return await find_incident(ctx.deps, ctx.command.ref, ctx.channel_id)
-    return await channel_incident(ctx.deps, ctx.channel_id)
+def with_overflow(view: View, text: str, limit: int = MAX_MESSAGE) -> View:
+    """A form prefilled with more text than its input holds keeps the rest in sight, to copy
+    back or trim: nothing the person typed is lost. (The input shows the first `limit - 1`
+    characters and an ellipsis.)"""
+    if len(text) <= limit:
+        return view
+    kept = limit - 1
+    rest = escape(text[kept:]).replace("\n", "\n>")
+    notice = SectionBlock(
+        block_id=BlockId.OVERFLOW.value,
+        text=truncate(
+            f":warning: Your text is {len(text):,} characters; the form holds the first "
+            f"{kept:,}. The rest is here, to trim or copy back:\n>{rest}",
+            3000,
+        ),
+    )
+    view.blocks = [notice, *(view.blocks or [])]
+    return view
 
 
 async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
-    """`/incident <verb> …`: act at once on text where the verb does, else open its modal."""
-    work = spec.direct(ctx) if ctx.command.text else None
-    if work is not None:
-        await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb)
-        return
+    """`/incident <verb> [ref] [text]`: act at once on the text where the verb does and the
+    incident is known, else open the verb's modal (or the picker) with the text in it."""
+    aiming = asyncio.ensure_future(aim(ctx))
+    if spec.shares_text_at_once and ctx.command.text:
+        await asyncio.wait({aiming}, timeout=ctx.deps.open_budget)
+        error = aiming.exception() if aiming.done() else None
+        if error is not None:
+            # An unknown or hidden reference: answered where the person is, as before.
+            await ack_failure(ctx.ack, ctx.surface, error, where=spec.verb)
+            return
+        aimed = aiming.result() if aiming.done() else None
+        fits = aimed is not None and len(aimed.text) <= MAX_MESSAGE
+        work = spec.direct(ctx, aimed) if aimed and aimed.incident and fits else None
+        if work is not None:
+            await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb)
+            return
     await ctx.ack()
     meta = ctx.meta(verb=spec.verb.value)
 
     async def load() -> View:
-        incident = await target(ctx)
-        if incident is None:
-            return pick_modal(meta, spec.title, post_incident=spec.post_incident)
-        admit(spec, incident)
-        return await spec.build(ctx.deps, incident, incident_meta(meta, incident), ctx.typed)
+        aimed = await aiming
+        text = from_slack(aimed.text)
+        if aimed.incident is None:
+            picker = pick_modal(meta, spec.title, post_incident=spec.post_incident, text=text)
+            return with_overflow(picker, text)
+        admit(spec, aimed.incident)
+        built = await spec.build(
+            ctx.deps, aimed.incident, incident_meta(meta, aimed.incident), text
+        )
+        return with_overflow(built, text)
 
     await open_modal(ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb)
 
@@ -170,76 +206,11 @@ def commands(
     return {spec.verb: handler(spec) for spec in specs}
 
 
-def _matches(incident: Incident, query: str) -> bool:
-    query = query.strip().lower()
-    return not query or query in incident.reference.lower() or query in incident.name.lower()
-
-
-def _lists_post_incident(body: dict[str, Any], by_verb: Mapping[str, ChangeVerb[Any]]) -> bool:
-    """Whether the picker asking for options may offer post-incident incidents: for a verb that
-    acts on them, and for "Add to incident" (a message, which they take)."""
-    view = body.get("view")
-    if not isinstance(view, dict):
-        return False
-    if view.get("callback_id") == Modal.ADD_MESSAGE.value:
-        return True
-    try:
-        meta = ModalMeta.decode(view.get("private_metadata"))
-    except FormError:
-        return False
-    spec = by_verb.get(meta.verb or "")
-    return spec is not None and spec.post_incident
-
-
 def register(app: AsyncApp, deps: Deps, specs: Iterable[ChangeVerb[Any]]) -> None:
-    """Each verb's modal submission, and the incident picker they share."""
+    """Each verb's modal submission (the picker before them is flows/picker.py)."""
     by_verb = {spec.verb.value: spec for spec in specs}
     for spec in by_verb.values():
         _register_submission(app, deps, spec)
-
-    @app.options(Field.INCIDENT.value)
-    @tracked
-    async def incident_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        # Options are the ack body, so this must answer from the cache within Slack's 3 s.
-        query = str(body.get("value", ""))
-        try:
-            incidents = await deps.open_incidents.get()
-        except Exception as error:  # noqa: BLE001 - an empty list is still an answer
-            log_failure(error, "incident options")
-            incidents = []
-        post_incident = _lists_post_incident(body, by_verb)
-        visible = [
-            i
-            for i in incidents
-            if not i.is_private
-            and (i.is_open or (post_incident and i.is_post_incident))
-            and _matches(i, query)
-        ]
-        await ack(options=[incident_option(i).to_dict() for i in visible[:MAX_OPTIONS]])
-
-    @app.view(Modal.PICK.value)
-    @tracked
-    async def handle_pick_submission(
-        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        view, meta = submission(body)
-        spec = by_verb.get(meta.verb or "")
-        try:
-            choice = parse_incident_choice(view["state"]["values"])
-            if spec is None:
-                raise FormError({}, "This form is out of date. Close it and start again.")
-            incident = admit(spec, await find_by_id(deps, choice.incident_id, meta.channel_id))
-            next_view = await spec.build(deps, incident, incident_meta(meta, incident), "")
-        except FormError as error:
-            if error.fields:
-                await ack(response_action="errors", errors=error.fields)
-                return
-            raise
-        except UserError as error:
-            text = truncate(error.message.replace("*", ""), 2000)
-            await ack(response_action="errors", errors={Field.INCIDENT.value: text})
-            return
-        await ack(response_action="update", view=surface_of(context).view(next_view))
 
 
 def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> None:

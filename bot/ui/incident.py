@@ -102,3 +102,11 @@ def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[B
         blocks.append(SectionBlock(text="*Latest updates*"))
         blocks.extend(SectionBlock(text=truncate(_update_line(u), 3000)) for u in updates)
     return blocks
+
+
+def ignored_note(ignored: str) -> ContextBlock:
+    """What `show` was given beyond the incident, and left out."""
+    shown = escape(truncate(ignored, 200))
+    return ContextBlock(
+        elements=[MarkdownTextObject(text=f"(I left out `{shown}`: `show` takes one incident.)")]
+    )

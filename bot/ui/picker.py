@@ -16,14 +16,21 @@ from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
 from bot.ui.common import (
     incident_option,
+    message_input,
     modal,
 )
 
 
 def pick_modal(
-    meta: ModalMeta, title: str, *, initial: Incident | None = None, post_incident: bool = False
+    meta: ModalMeta,
+    title: str,
+    *,
+    initial: Incident | None = None,
+    post_incident: bool = False,
+    text: str = "",
 ) -> View:
-    """`post_incident`: the verb acts on post-incident incidents too, so they are listed."""
+    """`post_incident`: the verb acts on post-incident incidents too, so they are listed.
+    `text`: what the command carried, kept in the form for the verb's own modal."""
     element = ExternalDataSelectElement(
         action_id=Field.INCIDENT.value,
         placeholder="Type a reference or part of the name",
@@ -35,4 +42,10 @@ def pick_modal(
         InputBlock(block_id=Field.INCIDENT.value, label="Incident", element=element),
         ContextBlock(elements=[MarkdownTextObject(text=f"{listed} public incidents are listed.")]),
     ]
+    if text:
+        blocks.append(
+            message_input(
+                Field.MESSAGE, "Your text", text, "Carried to the next step", optional=True
+            )
+        )
     return modal(Modal.PICK, title, blocks, submit="Next", close="Cancel", meta=meta.encode())

@@ -183,19 +183,30 @@ async def test_very_long_escaped_text_still_fits_slack(h: Harness, seen: Seen) -
 
 
 @pytest.mark.parametrize(
-    ("text", "length"),
-    [("declare ", 3001), ("update INC-1 ", 3001), ("resolve INC-1 ", 5000), ("escalate 1 ", 3001)],
+    ("text", "length", "modal", "field"),
+    [
+        ("declare ", 3001, Modal.DECLARE, Field.SUMMARY),
+        ("update INC-1 ", 3001, Modal.UPDATE, Field.MESSAGE),
+        ("resolve INC-1 ", 5000, Modal.RESOLVE, Field.MESSAGE),
+        ("escalate 1 ", 3001, Modal.ESCALATE, Field.REASON),
+    ],
 )
-async def test_oversize_command_text_is_refused_with_the_limit(
-    h: Harness, seen: Seen, text: str, length: int
+async def test_oversize_command_text_opens_the_form_with_nothing_lost(
+    h: Harness, seen: Seen, text: str, length: int, modal: Modal, field: Field
 ) -> None:
+    # Refusing the text lost it; the form opens with as much as its input holds, and the rest
+    # in sight to trim or copy back. Nothing is written until the person submits.
     await seed_incident(h)
     writes = len(h.writes())
-    said = await seen.command(text + "y" * length)
-    # The limit is on everything after the subcommand, reference included.
-    rest = len(text.split(" ", 1)[1]) + length
-    assert f"That text is {rest} characters; the limit is 3000." in said
-    assert len(h.writes()) == writes and h.driver.open_views() == []
+    await seen.command(text + "y" * length)
+    view = h.driver.last_view()
+    assert view["callback_id"] == modal
+    block = next(b for b in view["blocks"] if b.get("block_id") == field)
+    assert block["element"]["initial_value"] == "y" * 2999 + "…"
+    shown = blocks_text(view)
+    assert f"Your text is {length:,} characters; the form holds the first 2,999" in shown
+    assert "y" * min(length - 2999, 100) in shown.split("copy back", 1)[1]
+    assert len(h.writes()) == writes
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,33 @@
+"""Which incident a command means, and the text it carries for it.
+
+A reference names the incident; without one, the incident whose channel this is. A bare number
+that is no incident ("/incident update 500 errors are back") is the start of the text, not a
+reference: the text is kept whole and the person is asked which incident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.failures import UserError
+from bot.flows.context import CommandContext
+from bot.incidentio.models import Incident
+from bot.lookup import channel_incident, find_incident
+
+
+@dataclass(frozen=True)
+class Aim:
+    incident: Incident | None  # None: ask the person which incident
+    text: str  # as Slack sent it
+
+
+async def aim(ctx: CommandContext) -> Aim:
+    command = ctx.command
+    if command.ref is not None:
+        try:
+            return Aim(await find_incident(ctx.deps, command.ref, ctx.channel_id), command.text)
+        except UserError:
+            if not (command.bare_number and command.text):
+                raise
+            return Aim(await channel_incident(ctx.deps, ctx.channel_id), command.rest)
+    return Aim(await channel_incident(ctx.deps, ctx.channel_id), command.text)
