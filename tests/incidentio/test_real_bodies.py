@@ -250,6 +250,7 @@ def _derived(name: str) -> tuple[dict[str, Any], list[Any]]:
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA_DIR.glob("*.json")))
 def test_derived_body_keeps_to_the_schema_and_parses(name: str) -> None:
     import jsonschema
+
     body, parsed = _derived(name)
     origin = body.pop("_derived_from")
     method, path, code, _ = origin["example"].split(" ", 3)

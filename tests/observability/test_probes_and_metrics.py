@@ -106,7 +106,10 @@ async def test_metrics_count_interactions_latency_api_calls_and_cache(
     catalog_hits = value(parsed, "incident_bot_cache_lookups", cache="catalog", result="hit")
     catalog_misses = value(parsed, "incident_bot_cache_lookups", cache="catalog", result="miss")
     assert catalog_misses >= 1 and catalog_hits >= 1
-    assert (catalog_hits, catalog_misses) == (h.deps.catalog.counters.hits, h.deps.catalog.counters.misses)
+    assert (catalog_hits, catalog_misses) == (
+        h.deps.catalog.counters.hits,
+        h.deps.catalog.counters.misses,
+    )
     assert value(parsed, "incident_bot_cache_lookups", cache="open_incidents", result="miss") >= 1
 
 
