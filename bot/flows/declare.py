@@ -18,6 +18,7 @@ from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
 from bot.surface import Surface, surface_of
+from bot.ui.blocks import field_errors
 from bot.ui.declare import declare_modal, declared_view
 
 # incident.io's 422 `source.field` -> the input that shows the message.
@@ -63,7 +64,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             form = parse_declare(view["state"]["values"], has_types=len(catalog.types) > 1)
         except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
+            await ack(response_action="errors", errors=field_errors(error.fields))
             return
         if meta.source_channel and meta.source_ts:
             key = keys.for_message(meta.team_id, meta.source_channel, meta.source_ts)

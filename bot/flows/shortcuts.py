@@ -25,6 +25,7 @@ from bot.lookup import channel_incident, find_by_id, require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
 from bot.surface import surface_of
+from bot.ui.blocks import field_errors
 from bot.ui.common import update_result
 from bot.ui.declare import declare_modal
 from bot.ui.shortcuts import add_message_modal
@@ -130,7 +131,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             choice = parse_incident_choice(view["state"]["values"])
         except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
+            await ack(response_action="errors", errors=field_errors(error.fields))
             return
         name = submitter_name(body)
 

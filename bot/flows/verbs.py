@@ -34,15 +34,14 @@ from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.lookup import channel_incident, find_by_id, find_incident, require_open
 from bot.modal_meta import ModalMeta, submission
-from bot.mrkdwn import truncate
 from bot.observability.interaction import set_reference, tracked
 from bot.surface import surface_of
+from bot.ui.blocks import MAX_OPTIONS, field_errors
 from bot.ui.common import incident_option, update_result
 from bot.ui.picker import pick_modal
 from bot.ui.refill import refill
 
 F = TypeVar("F")
-MAX_OPTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -200,12 +199,12 @@ def register(app: AsyncApp, deps: Deps, specs: Iterable[ChangeVerb[Any]]) -> Non
             next_view = await spec.build(deps, incident, incident_meta(meta, incident), "")
         except FormError as error:
             if error.fields:
-                await ack(response_action="errors", errors=error.fields)
+                await ack(response_action="errors", errors=field_errors(error.fields))
                 return
             raise
         except UserError as error:
-            text = truncate(error.message.replace("*", ""), 2000)
-            await ack(response_action="errors", errors={Field.INCIDENT.value: text})
+            text = error.message.replace("*", "")
+            await ack(response_action="errors", errors=field_errors({Field.INCIDENT.value: text}))
             return
         await ack(response_action="update", view=surface_of(context).view(next_view))
 
@@ -223,7 +222,7 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
         try:
             form = spec.parse(view)
         except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
+            await ack(response_action="errors", errors=field_errors(error.fields))
             return
         key = keys.for_view(meta.team_id, spec.modal.value, view["id"])
         submitted = Submitted(meta, form, key, submitter_name(body))

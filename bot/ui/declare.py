@@ -6,7 +6,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     CheckboxesElement,
-    InputBlock,
     RadioButtonsElement,
 )
 from slack_sdk.models.views import View
@@ -15,6 +14,7 @@ from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm
 from bot.ids import TEST_MODE_VALUE, Field, Modal
 from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
+from bot.ui.blocks import input_block, modal, option
 from bot.ui.common import (
     channel_mention,
     error_banner,
@@ -22,8 +22,6 @@ from bot.ui.common import (
     incident_links,
     incident_title,
     message_modal,
-    modal,
-    option,
     select_input,
     severity_option,
     text_input,
@@ -77,10 +75,10 @@ def declare_modal(
         blocks.append(select_input(Field.INCIDENT_TYPE, "Incident type", types, initial=initial))
     private = form is not None and form.visibility == "private"
     blocks.append(
-        InputBlock(
-            block_id=Field.VISIBILITY.value,
-            label="Visibility",
-            element=RadioButtonsElement(
+        input_block(
+            Field.VISIBILITY.value,
+            "Visibility",
+            RadioButtonsElement(
                 action_id=Field.VISIBILITY.value,
                 options=[_PUBLIC, _PRIVATE],
                 initial_option=_PRIVATE if private else _PUBLIC,
@@ -88,15 +86,15 @@ def declare_modal(
         )
     )
     blocks.append(
-        InputBlock(
-            block_id=Field.TEST_MODE.value,
-            label="Test",
-            optional=True,
-            element=CheckboxesElement(
+        input_block(
+            Field.TEST_MODE.value,
+            "Test",
+            CheckboxesElement(
                 action_id=Field.TEST_MODE.value,
                 options=[_TEST],
                 initial_options=[_TEST] if form and form.test_mode else None,
             ),
+            optional=True,
         )
     )
     return modal(

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    ExternalDataSelectElement,
-    InputBlock,
-    MarkdownTextObject,
-)
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
-from bot.ui.common import (
-    incident_option,
-    modal,
-)
+from bot.ui.blocks import context, input_block, modal
+from bot.ui.common import incident_option, search_select
 
 
 def pick_modal(meta: ModalMeta, title: str, *, initial: Incident | None = None) -> View:
-    element = ExternalDataSelectElement(
-        action_id=Field.INCIDENT.value,
-        placeholder="Type a reference or part of the name",
-        min_query_length=0,
-        initial_option=incident_option(initial) if initial else None,
+    element = search_select(
+        Field.INCIDENT,
+        "Type a reference or part of the name",
+        incident_option(initial) if initial else None,
     )
     blocks: list[Block] = [
-        InputBlock(block_id=Field.INCIDENT.value, label="Incident", element=element),
-        ContextBlock(elements=[MarkdownTextObject(text="Open public incidents are listed.")]),
+        input_block(Field.INCIDENT.value, "Incident", element),
+        context("Open public incidents are listed."),
     ]
     return modal(Modal.PICK, title, blocks, submit="Next", close="Cancel", meta=meta.encode())

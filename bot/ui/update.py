@@ -9,10 +9,10 @@ from slack_sdk.models.views import View
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident, IncidentStatus, Severity
 from bot.modal_meta import ModalMeta
+from bot.ui.blocks import modal
 from bot.ui.common import (
     incident_heading,
     message_input,
-    modal,
     select_input,
     severity_option,
     status_option,
