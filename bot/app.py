@@ -18,12 +18,12 @@ from bot.command import Verb
 from bot.config import Settings
 from bot.deps import Deps
 from bot.failures import describe, log_failure, report
-from bot.flows import browse, declare, router, shortcuts, verbs
+from bot.flows import browse, choices, declare, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
 from bot.flows.update import Update
 from bot.gate import VERIFIED, Gate
-from bot.ids import Action
+from bot.ids import Action, Modal
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
 from bot.observability import interaction as ix
@@ -95,6 +95,11 @@ def build_app(
 
     verbs.register(app, deps, CHANGE_VERBS)
     declare.register(app, deps)
+    choices.register(
+        app,
+        deps,
+        {Modal.DECLARE.value: declare.choices, **{v.modal.value: v.choices for v in CHANGE_VERBS}},
+    )
     shortcuts.register(app, deps)
     router.register(
         app,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot.command import Verb
@@ -12,8 +14,9 @@ from bot.failures import UserError
 from bot.flows.verbs import ChangeVerb, Submitted, share_update
 from bot.forms import ResolveForm, parse_resolve
 from bot.ids import Field
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
+from bot.ui.common import status_option
 from bot.ui.resolve import resolve_modal
 
 NO_ENDING = "incident.io lists no status that ends an incident, so I can't resolve it."
@@ -23,8 +26,11 @@ class Resolve(ChangeVerb[ResolveForm]):
     verb = Verb.RESOLVE
     api_fields = {"message": Field.MESSAGE.value, "to_incident_status_id": Field.STATUS.value}
 
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        return {Field.STATUS: [status_option(s) for s in catalog.ending_statuses()]}
+
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-        ending = (await deps.catalog.get()).ending_statuses()
+        ending = self.choices(await deps.catalog.get(), meta)[Field.STATUS]
         if not ending:
             raise UserError(NO_ENDING)
         return resolve_modal(incident, ending, meta, message=text or None)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -16,10 +17,10 @@ from bot.flows.runner import Answer
 from bot.flows.verbs import ChangeVerb, Submitted, share_update, target
 from bot.forms import UpdateForm, parse_update
 from bot.ids import Field
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Catalog, Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta
-from bot.ui.common import update_result_text
+from bot.ui.common import severity_option, status_option, update_result_text
 from bot.ui.help import usage_line
 from bot.ui.update import update_modal
 
@@ -51,10 +52,20 @@ class Update(ChangeVerb[UpdateForm]):
         "to_severity_id": Field.SEVERITY.value,
     }
 
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        # The incident's own status and severity would change nothing.
+        statuses = [s for s in catalog.open_statuses() if s.id != meta.status_id]
+        severities = [s for s in catalog.severities_by_rank() if s.id != meta.severity_id]
+        return {
+            Field.STATUS: [status_option(s) for s in statuses],
+            Field.SEVERITY: [severity_option(s) for s in severities],
+        }
+
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-        catalog = await deps.catalog.get()
-        statuses, severities = catalog.open_statuses(), catalog.severities_by_rank()
-        return update_modal(incident, statuses, severities, meta, message=text or None)
+        offered = self.choices(await deps.catalog.get(), meta)
+        return update_modal(
+            incident, offered[Field.STATUS], offered[Field.SEVERITY], meta, message=text or None
+        )
 
     def parse(self, view: dict[str, Any]) -> UpdateForm:
         return parse_update(view["state"]["values"])

@@ -14,13 +14,14 @@ the same way:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -31,7 +32,7 @@ from bot.flows.context import CommandContext, attribution, submitter_name
 from bot.flows.runner import Answer, answer_command, answer_submission, open_modal
 from bot.forms import FormError, parse_incident_choice
 from bot.ids import Field, Modal
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Catalog, Incident
 from bot.lookup import channel_incident, find_by_id, find_incident, require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
@@ -73,6 +74,14 @@ class ChangeVerb(ABC, Generic[F]):
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
         """The verb's modal for one open incident, prefilled with the command's text; UserError
         when the verb cannot apply to it."""
+
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        """What each catalog select of the modal offers, given the modal's own `meta`.
+
+        `build` shows these, and Slack's options requests for a select that outgrew a static
+        one are answered from them (flows/choices.py): one list, whichever way it is shown.
+        """
+        return {}
 
     @abstractmethod
     def parse(self, view: dict[str, Any]) -> F:
@@ -116,6 +125,7 @@ def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
             "incident_id": incident.id,
             "reference": incident.reference,
             "severity_id": incident.severity.id if incident.severity else None,
+            "status_id": incident.incident_status.id,
         }
     )
 

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
-from bot.incidentio.models import Incident, IncidentStatus, IncidentUpdate, Severity
+from bot.incidentio.models import Incident, IncidentStatus, IncidentType, IncidentUpdate, Severity
 from bot.mrkdwn import escape, link, truncate
 from bot.ui.blocks import (
     MAX_OPTIONS,
@@ -46,6 +46,10 @@ def severity_option(severity: Severity) -> Option:
 
 def status_option(status: IncidentStatus) -> Option:
     return option(status.name, status.id, status.description or None)
+
+
+def type_option(incident_type: IncidentType) -> Option:
+    return option(incident_type.name, incident_type.id, incident_type.description or None)
 
 
 def incident_option(incident: Incident) -> Option:
@@ -98,12 +102,23 @@ def select_input(
     hint: str | None = None,
     placeholder: str = "Choose…",
 ) -> InputBlock:
-    element = StaticSelectElement(
-        action_id=field.value,
-        options=list(options)[:MAX_OPTIONS],
-        initial_option=initial,
-        placeholder=placeholder_text(placeholder),
-    )
+    """A static select of `options`, or past Slack's 100 a searchable one.
+
+    A static select shows only its first 100 options, and Slack refuses a view whose initial
+    option is not among them. Past 100 the select asks the bot (flows/choices.py), which answers
+    from the same list: `options` must be what the modal's choices give for `field`.
+    """
+    element: StaticSelectElement | ExternalDataSelectElement
+    if len(options) > MAX_OPTIONS:
+        # min_query_length 0: the first 100 show before anything is typed.
+        element = search_select(field, f"{placeholder} (type to search)", initial)
+    else:
+        element = StaticSelectElement(
+            action_id=field.value,
+            options=list(options),
+            initial_option=initial,
+            placeholder=placeholder_text(placeholder),
+        )
     return _input(field, label, element, optional, hint)
 
 

@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     CheckboxesElement,
+    Option,
     RadioButtonsElement,
 )
 from slack_sdk.models.views import View
@@ -25,11 +26,21 @@ from bot.ui.common import (
     select_input,
     severity_option,
     text_input,
+    type_option,
 )
 
 _PUBLIC = option("Public", "public", "Anyone in the workspace can see and join")
 _PRIVATE = option("Private", "private", "Only people invited can see it")
 _TEST = option("This is a test incident", TEST_MODE_VALUE, "Nobody is paged; kept out of reports")
+
+
+def declare_choices(catalog: Catalog) -> dict[Field, list[Option]]:
+    """What the form's catalog selects offer: for its builder, and for Slack's options requests
+    once a list outgrows a static select (flows/choices.py)."""
+    return {
+        Field.SEVERITY: [severity_option(s) for s in catalog.severities_by_rank()],
+        Field.INCIDENT_TYPE: [type_option(t) for t in catalog.types],
+    }
 
 
 def declare_modal(
@@ -42,7 +53,8 @@ def declare_modal(
     banner: str | None = None,
 ) -> View:
     """The form; `form` refills it after a failure so nothing typed is lost."""
-    severities = [severity_option(s) for s in catalog.severities_by_rank()]
+    offered = declare_choices(catalog)
+    severities = offered[Field.SEVERITY]
     chosen_severity = next((o for o in severities if form and o.value == form.severity_id), None)
     blocks: list[Block] = [error_banner(banner)] if banner else []
     blocks.append(
@@ -67,7 +79,7 @@ def declare_modal(
     )
     blocks.append(select_input(Field.SEVERITY, "Severity", severities, initial=chosen_severity))
     if len(catalog.types) > 1:
-        types = [option(t.name, t.id, t.description or None) for t in catalog.types]
+        types = offered[Field.INCIDENT_TYPE]
         wanted = form.incident_type_id if form else None
         default = catalog.default_type()
         initial_id = wanted or (default.id if default else None)

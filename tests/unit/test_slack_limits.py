@@ -10,7 +10,10 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.failures import describe
+from bot.flows.escalate import Escalate
+from bot.flows.resolve import Resolve
 from bot.flows.runner import map_field_errors
+from bot.flows.update import Update
 from bot.flows.verbs import incident_meta
 from bot.ids import Field, Modal
 from bot.incidentio.errors import FieldError, TransportError, ValidationError
@@ -140,14 +143,16 @@ def test_a_cut_never_ends_inside_an_entity_or_a_link() -> None:
 def long_modals(org: Catalog) -> dict[str, View]:
     here = incident(org)
     meta = incident_meta(META, here)
+    update, escalate, resolve = Update(), Escalate(), Resolve()
+    upd = update.choices(org, meta)
     declare = declare_modal(org, META, banner=LONG)
-    statuses, severities = org.open_statuses(), org.severities_by_rank()
-    higher = org.higher_severities(here.severity)
     return {
         "declare": declare,
-        "update": update_modal(here, statuses, severities, meta, banner=LONG),
-        "escalate": escalate_modal(here, higher, meta, banner=LONG),
-        "resolve": resolve_modal(here, org.ending_statuses(), meta, banner=LONG),
+        "update": update_modal(here, upd[Field.STATUS], upd[Field.SEVERITY], meta, banner=LONG),
+        "escalate": escalate_modal(
+            here, escalate.choices(org, meta)[Field.SEVERITY], meta, banner=LONG
+        ),
+        "resolve": resolve_modal(here, resolve.choices(org, meta)[Field.STATUS], meta, banner=LONG),
         "add message": add_message_modal(META, here, banner=LONG),
         "refilled": refill({**declare.to_dict(), "state": {"values": {}}}, LONG),
         "result": message_modal(LONG, LONG),
