@@ -10,6 +10,7 @@ same list its modal was built from, found by the modal's callback_id and its pri
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,8 @@ from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta
 from bot.observability.interaction import tracked
 from bot.ui.blocks import MAX_OPTIONS
+
+log = logging.getLogger("bot.flows")
 
 # A modal's catalog selects -> what each offers, given the catalog and the modal's metadata.
 Offer = Callable[[Catalog, ModalMeta], Mapping[Field, Sequence[Option]]]
@@ -65,6 +68,10 @@ def register(app: AsyncApp, deps: Deps, offers: Mapping[str, Offer]) -> None:
     async def catalog_options(ack: AsyncAck, body: dict[str, Any]) -> None:
         try:
             options = await _offered(deps, offers, body)
+        except TimeoutError:
+            # Expected after a restart with incident.io slow; the next keystroke will have it.
+            log.warning("catalog not loaded within %.1f s: no options this time", deps.ack_budget)
+            options = []
         except Exception as error:  # noqa: BLE001 - an empty list is still an answer
             log_failure(error, "catalog options")
             options = []

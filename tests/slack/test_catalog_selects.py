@@ -111,3 +111,18 @@ async def test_escalate_with_150_severities_searches_only_the_higher_ones(h: Har
     await h.driver.submit(view["id"], {"severity": top, "reason": "Everyone is down"})
     await h.settle()
     assert h.emulator.incident(incident.id)["severity"]["name"] == "Severity 150"
+
+
+async def test_the_options_listener_answers_in_time_when_the_catalog_is_cold(h: Harness) -> None:
+    seed_catalog(h, "severity", 150)
+    view = await open_declare(h)
+    # A restart between opening the form and typing: the cache is empty, incident.io is slow.
+    h.deps.catalog.invalidate()
+    h.deps.ack_budget = 0.2  # the real budget is 1.8 s; the mechanics are the same
+    h.emulator.faults.latency(0.6, "GET /v1/severities", count=1)
+
+    assert await h.driver.options(view["id"], Field.SEVERITY.value, "severity 150") == []
+    # The load went on after the empty answer (joined here); the next keystroke is answered.
+    await h.deps.catalog.get()
+    found = await h.driver.options(view["id"], Field.SEVERITY.value, "severity 150")
+    assert [o["text"]["text"] for o in found] == ["Severity 150"]
