@@ -19,12 +19,12 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import describe, log_failure, report
-from bot.flows import browse, declare, picker, router, shortcuts, verbs
+from bot.flows import browse, choices, declare, picker, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
 from bot.flows.update import Update
 from bot.gate import VERIFIED, Gate
-from bot.ids import Action
+from bot.ids import Action, Modal
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
 from bot.observability import interaction as ix
@@ -98,6 +98,11 @@ def build_app(
     verbs.register(app, deps, CHANGE_VERBS)
     picker.register(app, deps, {spec.verb.value: spec for spec in CHANGE_VERBS})
     declare.register(app, deps)
+    choices.register(
+        app,
+        deps,
+        {Modal.DECLARE.value: declare.choices, **{v.modal.value: v.choices for v in CHANGE_VERBS}},
+    )
     shortcuts.register(app, deps)
     router.register(
         app,

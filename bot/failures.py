@@ -15,8 +15,10 @@ from slack_sdk.models.views import View
 from bot.command import CommandError
 from bot.forms import FormError
 from bot.incidentio.errors import IncidentIoError
+from bot.mrkdwn import escape
 from bot.observability import interaction as ix
 from bot.surface import Surface
+from bot.ui.blocks import SECTION_TEXT, cut_mrkdwn
 from bot.ui.common import message_modal, with_request_id
 
 log = logging.getLogger("bot.failures")
@@ -35,7 +37,8 @@ class UserError(Exception):
 
 
 def describe(error: BaseException) -> tuple[str, str | None]:
-    """A message fit to show a person, and incident.io's request_id when there is one."""
+    """A message fit to show a person (mrkdwn, at most a section long), and incident.io's
+    request_id when there is one."""
     if isinstance(error, UserError):
         text = error.message + (f"\n{error.usage}" if error.usage else "")
         return text, None
@@ -43,7 +46,9 @@ def describe(error: BaseException) -> tuple[str, str | None]:
         # Raised without an input to point at (damaged private_metadata): the message is ours.
         return error.message or "This form could not be read. Close it and start again.", None
     if isinstance(error, IncidentIoError):
-        return error.user_message, error.request_id
+        # incident.io's `errors[].message` can say anything, at any length: inert and cut here,
+        # before the modal banner, a result modal or an ephemeral message shows it.
+        return cut_mrkdwn(escape(error.user_message), SECTION_TEXT), error.request_id
     if isinstance(error, SlackApiError):
         return f"Slack refused the request ({error.response.get('error', 'unknown error')}).", None
     return "Something went wrong in the bot; the error is in its logs.", None

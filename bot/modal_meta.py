@@ -26,7 +26,10 @@ class ModalMeta(BaseModel):
     channel_id: str | None = None
     incident_id: str | None = None
     reference: str | None = None
+    # The incident's severity and status when the modal opened, which decide what its selects
+    # offer (the options Slack asks for later must be the same).
     severity_id: str | None = None
+    status_id: str | None = None
     source_channel: str | None = None
     source_ts: str | None = None
     source_permalink: str | None = None

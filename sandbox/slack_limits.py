@@ -138,6 +138,7 @@ def _node_problems(path: str, node: dict[str, Any], known: frozenset[str]) -> It
             yield f"{path}: more than {CHOICE_OPTIONS_MAX} {kind} options"
     elif kind == "plain_text_input":
         yield from _input_length_problems(path, node)
+    yield from _initial_option_problems(path, node)
     yield from _option_problems(f"{path}.options", node.get("options"))
     yield from _option_problems(f"{path}.initial_options", node.get("initial_options"))
     if isinstance(node.get("initial_option"), dict):
@@ -145,6 +146,30 @@ def _node_problems(path: str, node: dict[str, Any], known: frozenset[str]) -> It
     for index, group in enumerate(_as_list(node.get("option_groups"))):
         if isinstance(group, dict):
             yield from _option_problems(f"{path}.option_groups[{index}]", group.get("options"))
+
+
+def _option_key(option: dict[str, Any]) -> tuple[str, str]:
+    return str(option.get("value", "")), _text_of(option.get("text"))
+
+
+def _initial_option_problems(path: str, node: dict[str, Any]) -> Iterator[str]:
+    """Slack: an initial option "exactly matches one of the options"; an element without options
+    of its own (external_select) is exempt, its options come from the app."""
+    offered = _as_list(node.get("options")) + [
+        option
+        for group in _as_list(node.get("option_groups"))
+        if isinstance(group, dict)
+        for option in _as_list(group.get("options"))
+    ]
+    if not offered:
+        return
+    keys = {_option_key(o) for o in offered if isinstance(o, dict)}
+    initial = _as_list(node.get("initial_options"))
+    if isinstance(node.get("initial_option"), dict):
+        initial = [node["initial_option"], *initial]
+    for option in initial:
+        if isinstance(option, dict) and _option_key(option) not in keys:
+            yield f"{path}: initial option {option.get('value')!r} is not one of its options"
 
 
 def _input_length_problems(path: str, node: dict[str, Any]) -> Iterator[str]:

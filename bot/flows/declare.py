@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.models.blocks import Option
 
 from bot import keys
 from bot.deps import Deps
@@ -19,7 +21,8 @@ from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
 from bot.surface import Surface, surface_of
-from bot.ui.declare import declare_modal, declared_view
+from bot.ui.blocks import field_errors
+from bot.ui.declare import declare_choices, declare_modal, declared_view
 
 # incident.io's 422 `source.field` -> the input that shows the message.
 API_FIELDS = {
@@ -29,6 +32,11 @@ API_FIELDS = {
     "incident_type_id": Field.INCIDENT_TYPE.value,
     "visibility": Field.VISIBILITY.value,
 }
+
+
+def choices(catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+    """The form offers the whole catalog, whoever opens it (flows/choices.py asks)."""
+    return declare_choices(catalog)
 
 
 async def open_declare(
@@ -78,7 +86,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             form = parse_declare(view["state"]["values"], has_types=len(catalog.types) > 1)
         except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
+            await ack(response_action="errors", errors=field_errors(error.fields))
             return
         if meta.source_channel and meta.source_ts:
             key = keys.for_message(meta.team_id, meta.source_channel, meta.source_ts)

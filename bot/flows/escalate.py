@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot.command import Verb
@@ -12,9 +14,10 @@ from bot.failures import UserError
 from bot.flows.verbs import ChangeVerb, Submitted, share_update
 from bot.forms import EscalateForm, parse_escalate
 from bot.ids import Field
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
 from bot.mrkdwn import escape
+from bot.ui.common import severity_option
 from bot.ui.escalate import escalate_modal
 
 
@@ -22,9 +25,13 @@ class Escalate(ChangeVerb[EscalateForm]):
     verb = Verb.ESCALATE
     api_fields = {"message": Field.REASON.value, "to_severity_id": Field.SEVERITY.value}
 
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        # A severity incident.io no longer lists ranks nowhere: every listed one is a change.
+        current = catalog.severity(meta.severity_id) if meta.severity_id else None
+        return {Field.SEVERITY: [severity_option(s) for s in catalog.higher_severities(current)]}
+
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-        catalog = await deps.catalog.get()
-        higher = catalog.higher_severities(incident.severity)
+        higher = self.choices(await deps.catalog.get(), meta)[Field.SEVERITY]
         if not higher:
             current = escape(incident.severity.name) if incident.severity else "its severity"
             raise UserError(

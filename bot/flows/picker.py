@@ -18,12 +18,10 @@ from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.lookup import find_by_id
 from bot.modal_meta import ModalMeta, submission
-from bot.mrkdwn import truncate
 from bot.observability.interaction import tracked
 from bot.surface import surface_of
+from bot.ui.blocks import MAX_OPTIONS, field_errors
 from bot.ui.common import incident_option
-
-MAX_OPTIONS = 100
 
 
 def _matches(incident: Incident, query: str) -> bool:
@@ -86,11 +84,11 @@ def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) 
             next_view = with_overflow(built, text)
         except FormError as error:
             if error.fields:
-                await ack(response_action="errors", errors=error.fields)
+                await ack(response_action="errors", errors=field_errors(error.fields))
                 return
             raise
         except UserError as error:
-            text = truncate(error.message.replace("*", ""), 2000)
-            await ack(response_action="errors", errors={Field.INCIDENT.value: text})
+            text = error.message.replace("*", "")
+            await ack(response_action="errors", errors=field_errors({Field.INCIDENT.value: text}))
             return
         await ack(response_action="update", view=surface_of(context).view(next_view))

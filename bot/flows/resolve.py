@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot.command import Verb
@@ -12,10 +14,10 @@ from bot.failures import UserError
 from bot.flows.verbs import ChangeVerb, Submitted, share_update
 from bot.forms import ResolveForm, parse_resolve
 from bot.ids import Field
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Catalog, Incident
 from bot.lookup import find_by_id
 from bot.modal_meta import ModalMeta
-from bot.ui.resolve import resolve_modal
+from bot.ui.resolve import ending_options, resolve_modal
 
 OUT_OF_DATE = "This form is out of date. Close it and start again."
 
@@ -32,6 +34,12 @@ class Resolve(ChangeVerb[ResolveForm]):
     verb = Verb.RESOLVE
     post_incident = True  # there it closes the incident
     api_fields = {"message": Field.MESSAGE.value, "to_incident_status_id": Field.STATUS.value}
+
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        current = catalog.status(meta.status_id)
+        ending = catalog.resolve_statuses(current) if current else []
+        closing = current is not None and current.is_post_incident
+        return {Field.STATUS: ending_options(ending, closing=closing)}
 
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
         ending = (await deps.catalog.get()).resolve_statuses(incident.incident_status)

@@ -25,6 +25,7 @@ from bot.failures import UserError, describe, log_failure, report
 from bot.incidentio.errors import ValidationError
 from bot.inflight import keep
 from bot.surface import Surface
+from bot.ui.blocks import field_errors
 from bot.ui.common import loading_modal, message_modal, sandbox_banner, with_request_id
 
 log = logging.getLogger("bot.flows")
@@ -153,8 +154,10 @@ async def ack_failure(ack: AsyncAck, surface: Surface, error: BaseException, *, 
 
 
 def map_field_errors(error: ValidationError, fields: Mapping[str, str]) -> dict[str, str]:
-    """incident.io's 422 `source.field` names -> the modal's input block IDs."""
-    return {fields[f]: m for f, m in error.field_messages().items() if f in fields}
+    """incident.io's 422 `source.field` names -> the modal's input block IDs, each with its
+    message cut to fit. Slack shows these as plain text, so unlike the banner they are not
+    escaped: nothing in them can mention or link, and "&lt;" would be shown as typed."""
+    return field_errors({fields[f]: m for f, m in error.field_messages().items() if f in fields})
 
 
 async def answer_submission(

@@ -27,6 +27,7 @@ from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
 from bot.slacktext import Names, from_slack, mentions, message_text, truncate
 from bot.surface import surface_of
+from bot.ui.blocks import field_errors
 from bot.ui.common import update_result
 from bot.ui.declare import declare_modal
 from bot.ui.shortcuts import add_message_modal
@@ -166,7 +167,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             choice = parse_incident_choice(view["state"]["values"])
         except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
+            await ack(response_action="errors", errors=field_errors(error.fields))
             return
         name = submitter_name(body)
 

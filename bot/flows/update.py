@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -14,13 +15,13 @@ from bot.deps import Deps
 from bot.flows.aim import Aim
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer
-from bot.flows.verbs import ChangeVerb, Submitted, share_update
+from bot.flows.verbs import ChangeVerb, Submitted, incident_meta, share_update
 from bot.forms import UpdateForm, parse_update
 from bot.ids import Field
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Catalog, Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta
-from bot.ui.common import update_result_text
+from bot.ui.common import severity_option, status_option, update_result_text
 from bot.ui.update import update_modal
 
 
@@ -47,12 +48,25 @@ class Update(ChangeVerb[UpdateForm]):
         "to_severity_id": Field.SEVERITY.value,
     }
 
-    async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
-        catalog = await deps.catalog.get()
-        statuses = catalog.update_statuses(incident.incident_status)
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        current = catalog.status(meta.status_id)
+        # Only moves the official rules allow; the incident's own status would change nothing.
+        statuses = catalog.update_statuses(current) if current else []
         # Resolved, the incident's severity is settled (escalate is refused there too).
-        severities = [] if incident.is_post_incident else catalog.severities_by_rank()
-        return update_modal(incident, statuses, severities, meta, message=text or None)
+        settled = current is not None and current.is_post_incident
+        severities = [
+            s for s in catalog.severities_by_rank() if s.id != meta.severity_id and not settled
+        ]
+        return {
+            Field.STATUS: [status_option(s) for s in statuses],
+            Field.SEVERITY: [severity_option(s) for s in severities],
+        }
+
+    async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
+        offered = self.choices(await deps.catalog.get(), incident_meta(meta, incident))
+        return update_modal(
+            incident, offered[Field.STATUS], offered[Field.SEVERITY], meta, message=text or None
+        )
 
     def parse(self, view: dict[str, Any]) -> UpdateForm:
         return parse_update(view["state"]["values"])

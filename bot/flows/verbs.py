@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.blocks import Option, SectionBlock
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -35,13 +35,14 @@ from bot.flows.context import CommandContext, submitter_name
 from bot.flows.runner import Answer, ack_failure, answer_command, answer_submission, open_modal
 from bot.forms import MAX_MESSAGE, FormError
 from bot.ids import Block as BlockId
-from bot.ids import Modal
-from bot.incidentio.models import Incident
+from bot.ids import Field, Modal
+from bot.incidentio.models import Catalog, Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
 from bot.slacktext import escape, from_slack, truncate
 from bot.surface import surface_of
+from bot.ui.blocks import field_errors
 from bot.ui.common import update_result
 from bot.ui.picker import pick_modal
 from bot.ui.refill import refill
@@ -81,6 +82,14 @@ class ChangeVerb(ABC, Generic[F]):
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
         """The verb's modal for one incident it acts on, prefilled with the command's text;
         UserError when the verb cannot apply to it."""
+
+    def choices(self, catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
+        """What each catalog select of the modal offers, given the modal's own `meta`.
+
+        `build` shows these, and Slack's options requests for a select that outgrew a static
+        one are answered from them (flows/choices.py): one list, whichever way it is shown.
+        """
+        return {}
 
     @abstractmethod
     def parse(self, view: dict[str, Any]) -> F:
@@ -133,6 +142,7 @@ def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
             "incident_id": incident.id,
             "reference": incident.reference,
             "severity_id": incident.severity.id if incident.severity else None,
+            "status_id": incident.incident_status.id,
         }
     )
 
@@ -226,7 +236,7 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
         try:
             form = spec.parse(view)
         except FormError as error:
-            await ack(response_action="errors", errors=error.fields)
+            await ack(response_action="errors", errors=field_errors(error.fields))
             return
         key = keys.for_view(meta.team_id, spec.modal.value, view["id"])
         submitted = Submitted(meta, form, key, submitter_name(body))

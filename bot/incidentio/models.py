@@ -190,7 +190,7 @@ class Catalog(ApiModel):
     def severity(self, severity_id: str) -> Severity | None:
         return next((s for s in self.severities if s.id == severity_id), None)
 
-    def status(self, status_id: str) -> IncidentStatus | None:
+    def status(self, status_id: str | None) -> IncidentStatus | None:
         return next((s for s in self.statuses if s.id == status_id), None)
 
     def incident_type(self, type_id: str) -> IncidentType | None:

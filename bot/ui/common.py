@@ -9,11 +9,10 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    ExternalDataSelectElement,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
-    PlainTextObject,
     SectionBlock,
     StaticSelectElement,
 )
@@ -22,20 +21,23 @@ from slack_sdk.models.views import View
 from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
-from bot.incidentio.models import Incident, IncidentStatus, IncidentUpdate, Severity
+from bot.incidentio.models import Incident, IncidentStatus, IncidentType, IncidentUpdate, Severity
 from bot.mrkdwn import escape, link, truncate
+from bot.ui.blocks import (
+    MAX_OPTIONS,
+    SECTION_TEXT,
+    button,
+    context,
+    cut_mrkdwn,
+    input_block,
+    modal,
+    option,
+    section,
+)
+from bot.ui.blocks import placeholder as placeholder_text
 
 SANDBOX_NOTICE = ":test_tube: *Sandbox*: incidents here are not real; nothing reaches incident.io."
-
-
-def plain(text: str) -> PlainTextObject:
-    return PlainTextObject(text=truncate(text, 2000), emoji=True)
-
-
-def option(label: str, value: str, description: str | None = None) -> Option:
-    # Slack caps option text and description at 75 characters; values are short API IDs.
-    desc = truncate(description, 75) if description else None
-    return Option(value=value, text=truncate(label, 75), description=desc)
+_WARNING = ":warning: "
 
 
 def severity_option(severity: Severity) -> Option:
@@ -44,6 +46,10 @@ def severity_option(severity: Severity) -> Option:
 
 def status_option(status: IncidentStatus) -> Option:
     return option(status.name, status.id, status.description or None)
+
+
+def type_option(incident_type: IncidentType) -> Option:
+    return option(incident_type.name, incident_type.id, incident_type.description or None)
 
 
 def incident_option(incident: Incident) -> Option:
@@ -66,7 +72,7 @@ def text_input(
         initial_value=truncate(initial, max_length) if initial else None,
         multiline=multiline,
         max_length=max_length,
-        placeholder=placeholder,
+        placeholder=placeholder_text(placeholder),
     )
     return _input(field, label, element, optional, hint)
 
@@ -96,67 +102,71 @@ def select_input(
     hint: str | None = None,
     placeholder: str = "Choose…",
 ) -> InputBlock:
-    element = StaticSelectElement(
-        action_id=field.value,
-        options=list(options)[:100],
-        initial_option=initial,
-        placeholder=placeholder,
-    )
+    """A static select of `options`, or past Slack's 100 a searchable one.
+
+    A static select shows only its first 100 options, and Slack refuses a view whose initial
+    option is not among them. Past 100 the select asks the bot (flows/choices.py), which answers
+    from the same list: `options` must be what the modal's choices give for `field`.
+    """
+    element: StaticSelectElement | ExternalDataSelectElement
+    if len(options) > MAX_OPTIONS:
+        # min_query_length 0: the first 100 show before anything is typed.
+        element = search_select(field, f"{placeholder} (type to search)", initial)
+    else:
+        element = StaticSelectElement(
+            action_id=field.value,
+            options=list(options),
+            initial_option=initial,
+            placeholder=placeholder_text(placeholder),
+        )
     return _input(field, label, element, optional, hint)
+
+
+def search_select(field: Field, prompt: str, initial: Option | None) -> ExternalDataSelectElement:
+    """A select whose options Slack asks the bot for as the person types."""
+    return ExternalDataSelectElement(
+        action_id=field.value,
+        placeholder=placeholder_text(prompt),
+        min_query_length=0,
+        initial_option=initial,
+    )
 
 
 def _input(
     field: Field,
     label: str,
-    element: PlainTextInputElement | StaticSelectElement,
+    element: PlainTextInputElement | StaticSelectElement | ExternalDataSelectElement,
     optional: bool,
     hint: str | None,
 ) -> InputBlock:
     # One name per form field: block_id and action_id are the same string.
-    return InputBlock(
-        block_id=field.value, label=label, element=element, optional=optional, hint=hint
-    )
-
-
-def modal(
-    callback: Modal,
-    title: str,
-    blocks: Sequence[Block],
-    *,
-    submit: str | None = None,
-    close: str = "Close",
-    meta: str | None = None,
-) -> View:
-    return View(
-        type="modal",
-        callback_id=callback.value,
-        title=truncate(title, 24),
-        submit=submit,
-        close=close,
-        blocks=list(blocks),
-        private_metadata=meta,
-    )
+    return input_block(field.value, label, element, optional=optional, hint=hint)
 
 
 def error_banner(message: str) -> SectionBlock:
-    return SectionBlock(block_id=BlockId.ERROR_BANNER.value, text=f":warning: {message}")
+    return section(f"{_WARNING}{message}", block_id=BlockId.ERROR_BANNER.value)
 
 
 def loading_modal(title: str) -> View:
     return modal(
         Modal.LOADING,
         title,
-        [SectionBlock(text=":hourglass_flowing_sand: Loading from incident.io…")],
+        [section(":hourglass_flowing_sand: Loading from incident.io…")],
     )
 
 
 def message_modal(title: str, text: str, *, extra: Sequence[Block] = ()) -> View:
     """A read-only modal: results, progress and failures. `text` is mrkdwn the caller escaped."""
-    return modal(Modal.RESULT, title, [SectionBlock(text=truncate(text, 3000)), *extra])
+    return modal(Modal.RESULT, title, [section(text), *extra])
 
 
 def with_request_id(message: str, request_id: str | None) -> str:
-    return f"{message}\n_request_id: `{escape(request_id)}`_" if request_id else message
+    """`message` and incident.io's request_id, cut to fit an error banner: support needs the id,
+    so it is the message that is cut, never the id."""
+    if not request_id:
+        return message
+    suffix = f"\n_request_id: `{escape(request_id)}`_"
+    return cut_mrkdwn(message, SECTION_TEXT - len(_WARNING) - len(suffix)) + suffix
 
 
 def incident_title(incident: Incident) -> str:
@@ -190,14 +200,12 @@ def incident_links(incident: Incident) -> list[ButtonElement]:
     buttons = []
     if incident.permalink:
         buttons.append(
-            ButtonElement(
-                text="Open in incident.io", url=incident.permalink, action_id=Action.OPEN_INCIDENT
-            )
+            button("Open in incident.io", url=incident.permalink, action_id=Action.OPEN_INCIDENT)
         )
     if incident.slack_channel_id:
         team = f"&team={incident.slack_team_id}" if incident.slack_team_id else ""
         url = f"https://slack.com/app_redirect?channel={incident.slack_channel_id}{team}"
-        buttons.append(ButtonElement(text="Go to channel", url=url, action_id=Action.OPEN_CHANNEL))
+        buttons.append(button("Go to channel", url=url, action_id=Action.OPEN_CHANNEL))
     return buttons
 
 
@@ -213,9 +221,7 @@ def describe_age(then: datetime, now: datetime) -> str:
 
 
 def sandbox_banner() -> ContextBlock:
-    return ContextBlock(
-        block_id=BlockId.SANDBOX_BANNER.value, elements=[MarkdownTextObject(text=SANDBOX_NOTICE)]
-    )
+    return context(SANDBOX_NOTICE, block_id=BlockId.SANDBOX_BANNER.value)
 
 
 def mark_sandbox_view(view: View) -> View:
@@ -229,7 +235,7 @@ def mark_sandbox_view(view: View) -> View:
 def incident_heading(incident: Incident, banner: str | None) -> list[Block]:
     """The incident a modal acts on, under an error banner when there is one."""
     blocks: list[Block] = [error_banner(banner)] if banner else []
-    blocks.append(SectionBlock(text=f"{incident_title(incident)}\n{incident_facts(incident)}"))
+    blocks.append(section(f"{incident_title(incident)}\n{incident_facts(incident)}"))
     return blocks
 
 

@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     CheckboxesElement,
-    InputBlock,
+    Option,
     RadioButtonsElement,
 )
 from slack_sdk.models.views import View
@@ -15,6 +15,7 @@ from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm
 from bot.ids import TEST_MODE_VALUE, Field, Modal
 from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
+from bot.ui.blocks import input_block, modal, option
 from bot.ui.common import (
     channel_mention,
     error_banner,
@@ -22,16 +23,24 @@ from bot.ui.common import (
     incident_links,
     incident_title,
     message_modal,
-    modal,
-    option,
     select_input,
     severity_option,
     text_input,
+    type_option,
 )
 
 _PUBLIC = option("Public", "public", "Anyone in the workspace can see and join")
 _PRIVATE = option("Private", "private", "Only people invited can see it")
 _TEST = option("This is a test incident", TEST_MODE_VALUE, "Nobody is paged; kept out of reports")
+
+
+def declare_choices(catalog: Catalog) -> dict[Field, list[Option]]:
+    """What the form's catalog selects offer: for its builder, and for Slack's options requests
+    once a list outgrows a static select (flows/choices.py)."""
+    return {
+        Field.SEVERITY: [severity_option(s) for s in catalog.severities_by_rank()],
+        Field.INCIDENT_TYPE: [type_option(t) for t in catalog.types],
+    }
 
 
 def declare_modal(
@@ -44,7 +53,8 @@ def declare_modal(
     banner: str | None = None,
 ) -> View:
     """The form; `form` refills it after a failure so nothing typed is lost."""
-    severities = [severity_option(s) for s in catalog.severities_by_rank()]
+    offered = declare_choices(catalog)
+    severities = offered[Field.SEVERITY]
     chosen_severity = next((o for o in severities if form and o.value == form.severity_id), None)
     blocks: list[Block] = [error_banner(banner)] if banner else []
     blocks.append(
@@ -69,7 +79,7 @@ def declare_modal(
     )
     blocks.append(select_input(Field.SEVERITY, "Severity", severities, initial=chosen_severity))
     if len(catalog.types) > 1:
-        types = [option(t.name, t.id, t.description or None) for t in catalog.types]
+        types = offered[Field.INCIDENT_TYPE]
         wanted = form.incident_type_id if form else None
         default = catalog.default_type()
         initial_id = wanted or (default.id if default else None)
@@ -77,10 +87,10 @@ def declare_modal(
         blocks.append(select_input(Field.INCIDENT_TYPE, "Incident type", types, initial=initial))
     private = form is not None and form.visibility == "private"
     blocks.append(
-        InputBlock(
-            block_id=Field.VISIBILITY.value,
-            label="Visibility",
-            element=RadioButtonsElement(
+        input_block(
+            Field.VISIBILITY.value,
+            "Visibility",
+            RadioButtonsElement(
                 action_id=Field.VISIBILITY.value,
                 options=[_PUBLIC, _PRIVATE],
                 initial_option=_PRIVATE if private else _PUBLIC,
@@ -88,15 +98,15 @@ def declare_modal(
         )
     )
     blocks.append(
-        InputBlock(
-            block_id=Field.TEST_MODE.value,
-            label="Test",
-            optional=True,
-            element=CheckboxesElement(
+        input_block(
+            Field.TEST_MODE.value,
+            "Test",
+            CheckboxesElement(
                 action_id=Field.TEST_MODE.value,
                 options=[_TEST],
                 initial_options=[_TEST] if form and form.test_mode else None,
             ),
+            optional=True,
         )
     )
     return modal(

@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
-from bot.incidentio.models import Incident, Severity
+from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
-from bot.ui.common import (
-    incident_heading,
-    message_input,
-    modal,
-    select_input,
-    severity_option,
-)
+from bot.ui.blocks import modal
+from bot.ui.common import incident_heading, message_input, select_input
 
 
 def escalate_modal(
     incident: Incident,
-    higher: Sequence[Severity],
+    higher: Sequence[Option],
     meta: ModalMeta,
     *,
     reason: str | None = None,
     chosen: str | None = None,
     banner: str | None = None,
 ) -> View:
+    """`higher` are the severities the verb offers, least severe first (flows/escalate.py)."""
     blocks = incident_heading(incident, banner)
-    options = [severity_option(s) for s in higher]
-    initial = next((o for o in options if o.value == chosen), options[0] if options else None)
-    blocks.append(select_input(Field.SEVERITY, "Raise severity to", options, initial=initial))
+    initial = next((o for o in higher if o.value == chosen), higher[0] if higher else None)
+    blocks.append(select_input(Field.SEVERITY, "Raise severity to", higher, initial=initial))
     blocks.append(
         message_input(
             Field.REASON, "Reason", reason, "Why it is more severe now; shared as the update"

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block
 
 from bot.command import USAGE, Verb
+from bot.ui.blocks import context, header, section
 
 _WHAT: dict[Verb, str] = {
     Verb.DECLARE: "Open the form to declare a new incident.",
@@ -41,13 +36,7 @@ def help_text() -> str:
 
 def help_blocks() -> list[Block]:
     return [
-        HeaderBlock(text="/incident"),
-        SectionBlock(text=help_text()),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Message shortcuts: *Declare incident* and *Add to incident* (⋯ on a message)."
-                )
-            ]
-        ),
+        header("/incident"),
+        section(help_text()),
+        context("Message shortcuts: *Declare incident* and *Add to incident* (⋯ on a message)."),
     ]

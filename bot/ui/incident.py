@@ -5,19 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock
 
 from bot.attribution import signed_by
 from bot.incidentio.models import Incident, IncidentUpdate
 from bot.slacktext import escape, to_mrkdwn, truncate
+from bot.ui.blocks import context, fields_section, header, section
 from bot.ui.common import (
     channel_mention,
     incident_facts,
@@ -38,17 +31,13 @@ def list_text(incidents: Sequence[Incident]) -> str:
 
 def list_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
     if not incidents:
-        return [SectionBlock(text=list_text(incidents))]
-    blocks: list[Block] = [HeaderBlock(text=truncate(list_text(incidents), 150))]
+        return [section(list_text(incidents))]
+    blocks: list[Block] = [header(list_text(incidents))]
     for incident in incidents[:MAX_LISTED]:
-        blocks.append(SectionBlock(text=truncate(incident_line(incident, now=now), 3000)))
+        blocks.append(section(incident_line(incident, now=now)))
     if len(incidents) > MAX_LISTED:
         rest = len(incidents) - MAX_LISTED
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"…and {rest} more; see all in incident.io.")]
-            )
-        )
+        blocks.append(context(f"…and {rest} more; see all in incident.io."))
     return blocks
 
 
@@ -85,28 +74,22 @@ def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[B
     if channel:
         fields.append(f"*Channel*\n{channel}")
     blocks: list[Block] = [
-        SectionBlock(text=truncate(incident_title(incident), 3000)),
-        SectionBlock(
-            # Cut after escaping: "<" becomes "&lt;", so escaped text can outgrow the limit.
-            text=truncate(to_mrkdwn(incident.summary), 2900)
-            if incident.summary
-            else "_No summary yet._"
-        ),
-        SectionBlock(fields=[MarkdownTextObject(text=truncate(f, 2000)) for f in fields]),
+        section(incident_title(incident)),
+        # Cut after converting (section does): "<" becomes "&lt;", so converted text grows.
+        section(to_mrkdwn(incident.summary) if incident.summary else "_No summary yet._"),
+        fields_section(fields),
     ]
     links = incident_links(incident)
     if links:
         blocks.append(ActionsBlock(elements=links))
     if updates:
         blocks.append(DividerBlock())
-        blocks.append(SectionBlock(text="*Latest updates*"))
-        blocks.extend(SectionBlock(text=truncate(_update_line(u), 3000)) for u in updates)
+        blocks.append(section("*Latest updates*"))
+        blocks.extend(section(_update_line(u)) for u in updates)
     return blocks
 
 
-def ignored_note(ignored: str) -> ContextBlock:
+def ignored_note(ignored: str) -> Block:
     """What `show` was given beyond the incident, and left out."""
     shown = escape(truncate(ignored, 200))
-    return ContextBlock(
-        elements=[MarkdownTextObject(text=f"(I left out `{shown}`: `show` takes one incident.)")]
-    )
+    return context(f"(I left out `{shown}`: `show` takes one incident.)")

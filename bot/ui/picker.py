@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    ExternalDataSelectElement,
-    InputBlock,
-    MarkdownTextObject,
-)
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
-from bot.ui.common import (
-    incident_option,
-    message_input,
-    modal,
-)
+from bot.ui.blocks import context, input_block, modal
+from bot.ui.common import incident_option, message_input, search_select
 
 
 def pick_modal(
@@ -31,16 +22,15 @@ def pick_modal(
 ) -> View:
     """`post_incident`: the verb acts on post-incident incidents too, so they are listed.
     `text`: what the command carried, kept in the form for the verb's own modal."""
-    element = ExternalDataSelectElement(
-        action_id=Field.INCIDENT.value,
-        placeholder="Type a reference or part of the name",
-        min_query_length=0,
-        initial_option=incident_option(initial) if initial else None,
+    element = search_select(
+        Field.INCIDENT,
+        "Type a reference or part of the name",
+        incident_option(initial) if initial else None,
     )
     listed = "Open and post-incident" if post_incident else "Open"
     blocks: list[Block] = [
-        InputBlock(block_id=Field.INCIDENT.value, label="Incident", element=element),
-        ContextBlock(elements=[MarkdownTextObject(text=f"{listed} public incidents are listed.")]),
+        input_block(Field.INCIDENT.value, "Incident", element),
+        context(f"{listed} public incidents are listed."),
     ]
     if text:
         blocks.append(

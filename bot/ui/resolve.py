@@ -9,22 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident, IncidentStatus
 from bot.modal_meta import ModalMeta
-from bot.ui.common import incident_heading, message_input, modal, option, select_input
+from bot.ui.blocks import modal, option
+from bot.ui.common import incident_heading, message_input, select_input
 
 STARTS_FLOW = "Starts the post-incident flow; the incident stays open there"
 SKIPS_FLOW = "Closes the incident now and skips the post-incident flow"
 ENDS_FLOW = "Closes the incident now and ends its post-incident flow"
 
 
-def _meaning(status: IncidentStatus, incident: Incident) -> str:
+def _meaning(status: IncidentStatus, closing: bool) -> str:
     if status.is_post_incident:
         return STARTS_FLOW
-    return ENDS_FLOW if incident.is_post_incident else SKIPS_FLOW
+    return ENDS_FLOW if closing else SKIPS_FLOW
+
+
+def ending_options(ending: Sequence[IncidentStatus], *, closing: bool) -> list[Option]:
+    """The statuses an incident may end in, each with what choosing it means; `closing`: the
+    incident is in post-incident already, and this only closes it."""
+    return [option(s.name, s.id, _meaning(s, closing)) for s in ending]
 
 
 def _hint(ending: Sequence[IncidentStatus], incident: Incident) -> str:
@@ -60,7 +68,7 @@ def resolve_modal(
     blocks.append(
         message_input(Field.MESSAGE, "Closing message", message, "What fixed it, what follows")
     )
-    options = [option(s.name, s.id, _meaning(s, incident)) for s in ending]
+    options = ending_options(ending, closing=closing)
     # Starting the post-incident flow or skipping it is the person's call: nothing is chosen
     # for them. A single possible status is no choice, so it is shown chosen, its meaning
     # beside it.

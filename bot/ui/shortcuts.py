@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.ids import Modal
 from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
-from bot.slacktext import escape, to_mrkdwn, truncate
-from bot.ui.common import error_banner, modal
+from bot.slacktext import escape, to_mrkdwn
+from bot.ui.blocks import context, cut_mrkdwn, modal, section
+from bot.ui.common import error_banner
 from bot.ui.picker import pick_modal
 
 
 def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:
     picker = pick_modal(meta, "Add to incident", initial=here, post_incident=True)
     # Escaping can make text up to 5 times longer: cut after it, and the section after quoting.
-    preview = truncate(to_mrkdwn(meta.source_text or "(a message with no text)"), 1500).replace(
+    preview = cut_mrkdwn(to_mrkdwn(meta.source_text or "(a message with no text)"), 1500).replace(
         "\n", "\n>"
     )
     if meta.source_author:
@@ -25,11 +26,9 @@ def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | N
         author = escape(meta.source_author_name) if meta.source_author_name else "someone"
     blocks: list[Block] = [error_banner(banner)] if banner else []
     intro = f"Share this message by {author} as an update:\n>{preview}"
-    blocks.append(SectionBlock(text=truncate(intro, 3000)))
+    blocks.append(section(intro))
     blocks.extend(picker.blocks or [])
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text="It is shared with a link to the message.")])
-    )
+    blocks.append(context("It is shared with a link to the message."))
     return modal(
         Modal.ADD_MESSAGE,
         "Add to incident",

@@ -4,49 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
-from bot.incidentio.models import Incident, IncidentStatus, Severity
+from bot.incidentio.models import Incident
 from bot.modal_meta import ModalMeta
-from bot.ui.common import (
-    incident_heading,
-    message_input,
-    modal,
-    select_input,
-    severity_option,
-    status_option,
-)
+from bot.ui.blocks import context, modal
+from bot.ui.common import incident_heading, message_input, select_input
 
 
 def update_modal(
     incident: Incident,
-    statuses: Sequence[IncidentStatus],
-    severities: Sequence[Severity],
+    statuses: Sequence[Option],
+    severities: Sequence[Option],
     meta: ModalMeta,
     *,
     message: str | None = None,
     banner: str | None = None,
 ) -> View:
+    """`statuses` and `severities` are what the verb offers (flows/update.py, `choices`)."""
     blocks = incident_heading(incident, banner)
     if incident.is_post_incident:
         ref = incident.reference
-        note = (
-            f"{ref} is in post-incident: its status moves as incident.io's post-incident tasks "
-            f"are done, so an update here is a message. `/incident resolve {ref}` closes it."
+        blocks.append(
+            context(
+                f"{ref} is in post-incident: its status moves as incident.io's post-incident "
+                f"tasks are done, so an update here is a message. `/incident resolve {ref}` "
+                "closes it."
+            )
         )
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     blocks.append(
         message_input(Field.MESSAGE, "Update", message, "What changed, what's next", optional=True)
     )
-    status_options = [status_option(s) for s in statuses if s.id != incident.incident_status.id]
-    if status_options:
-        blocks.append(select_input(Field.STATUS, "New status", status_options, optional=True))
-    current = incident.severity.id if incident.severity else None
-    severity_options = [severity_option(s) for s in severities if s.id != current]
-    if severity_options:
-        blocks.append(select_input(Field.SEVERITY, "New severity", severity_options, optional=True))
+    if statuses:
+        blocks.append(select_input(Field.STATUS, "New status", statuses, optional=True))
+    if severities:
+        blocks.append(select_input(Field.SEVERITY, "New severity", severities, optional=True))
     return modal(
         Modal.UPDATE, f"Update {incident.reference}", blocks, submit="Share", meta=meta.encode()
     )

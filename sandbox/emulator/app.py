@@ -132,7 +132,10 @@ class Emulator(Inspection):
             headers["Retry-After"] = str(retry)
         if rule.status == 429:
             extra["rate_limit"] = self._rate_limit_body(0, int(headers["Retry-After"]))
-        return ApiError(rule.status, [ErrorItem("injected_fault", message)], headers, extra)
+        items = [ErrorItem("injected_fault", text, rule.source_field) for text in rule.messages]
+        return ApiError(
+            rule.status, items or [ErrorItem("injected_fault", message)], headers, extra
+        )
 
     def _rate_limit_body(self, remaining: int, retry_after: int) -> dict[str, Any]:
         return {

@@ -23,6 +23,10 @@ class FaultRule:
     status: int = 503
     seconds: float = 0.0
     retry_after: int | None = None
+    # What a status fault's envelope says in `errors[]` (one item each, naming `source_field`
+    # when given); empty: one generic "Injected fault" item.
+    messages: tuple[str, ...] = ()
+    source_field: str | None = None
     id: int = field(default=0)
 
     def matches(self, method: str, path: str, route: str | None) -> bool:
@@ -67,12 +71,26 @@ class Faults:
         count: int | None = 1,
         *,
         retry_after: int | None = None,
+        messages: tuple[str, ...] | list[str] = (),
+        field: str | None = None,
     ) -> FaultRule:
         """Answer the next `count` matching requests with `status` (the error envelope; a 429
-        carries Retry-After) without processing them."""
+        carries Retry-After) without processing them. `messages` are the envelope's
+        `errors[].message`, each with `source.field` = `field` when it is given."""
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status")
-        return self._add(FaultRule("status", pattern, count, status, retry_after=retry_after))
+        texts = tuple(str(m) for m in messages)
+        return self._add(
+            FaultRule(
+                "status",
+                pattern,
+                count,
+                status,
+                retry_after=retry_after,
+                messages=texts,
+                source_field=field,
+            )
+        )
 
     def latency(
         self, seconds: float, route: str | None = None, count: int | None = None
@@ -87,13 +105,18 @@ class Faults:
 
     def from_json(self, spec: dict[str, Any]) -> FaultRule:
         """A rule from the control endpoint's body: {"kind": "status"|"latency"|"hang",
-        "route": pattern, "status", "count", "seconds", "retry_after"}."""
+        "route": pattern, "status", "count", "seconds", "retry_after", "messages", "field"}."""
         kind = spec.get("kind", "status")
         route = spec.get("route")
         if kind == "status":
             count = spec.get("count", 1)
             return self.add(
-                route, int(spec.get("status", 503)), count, retry_after=spec.get("retry_after")
+                route,
+                int(spec.get("status", 503)),
+                count,
+                retry_after=spec.get("retry_after"),
+                messages=spec.get("messages") or (),
+                field=spec.get("field"),
             )
         if kind == "latency":
             return self.latency(float(spec["seconds"]), route, spec.get("count"))

@@ -97,6 +97,28 @@ async def test_status_fault_answers_next_n_without_processing(
     ]
 
 
+async def test_status_fault_can_say_what_incident_io_would(
+    emulator: Emulator, emulator_client: httpx.AsyncClient, api_spec: ApiSpec
+) -> None:
+    emulator.faults.from_json(
+        {"route": "POST /v2/incidents", "status": 422, "messages": ["Too long", "No"]}
+    )
+    emulator.faults.add("POST /v2/incidents", status=422, messages=["Unknown"], field="name")
+    body = {"idempotency_key": "k", "visibility": "public"}
+    plain, named = [await emulator_client.post("/v2/incidents", json=body) for _ in range(2)]
+    assert [e["message"] for e in plain.json()["errors"]] == ["Too long", "No"]
+    assert "source" not in plain.json()["errors"][0]
+    assert named.json()["errors"] == [
+        {
+            "code": "injected_fault",
+            "message": "Unknown",
+            "source": {"field": "name", "pointer": "/name"},
+        }
+    ]
+    for answer in (plain, named):
+        api_spec.validate_response("POST", "/v2/incidents", 422, answer.content)
+
+
 async def test_fault_patterns(emulator: Emulator, emulator_client: httpx.AsyncClient) -> None:
     emulator.faults.add("/v2/incidents*", status=500, count=None)
     emulator.faults.add("GET /v1/*", status=429, count=1, retry_after=7)

@@ -44,8 +44,8 @@ def text_input(block_id: str = "b", action_id: str = "a", **element: Any) -> dic
     }
 
 
-def select(*options: dict[str, Any]) -> dict[str, Any]:
-    element = {"type": "static_select", "action_id": "pick", "options": list(options)}
+def select(*options: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    element = {"type": "static_select", "action_id": "pick", "options": list(options), **extra}
     return {"type": "input", "block_id": "sel", "label": text("Pick"), "element": element}
 
 
@@ -129,6 +129,12 @@ VIEW_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         ),
         "invalid_arguments",
         "more than 10 checkboxes options",
+    ),
+    (
+        "initial-not-an-option",
+        modal([select(option("One", "1"), initial_option=option("Two", "2"))]),
+        "invalid_arguments",
+        "initial option '2' is not one of its options",
     ),
     ("unknown-block", modal([{"type": "bogus"}]), "invalid_arguments", "unknown block type"),
     (

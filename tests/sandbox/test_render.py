@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 
+from bot.flows.escalate import Escalate
+from bot.flows.update import Update
+from bot.flows.verbs import incident_meta
+from bot.ids import Field
 from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
 from bot.ui.common import mark_sandbox_view
@@ -136,34 +140,26 @@ def test_render_errors_names_inputs_by_label(org: tuple[Catalog, Incident]) -> N
 
 def test_change_modals(org: tuple[Catalog, Incident]) -> None:
     catalog, incident = org
-    higher = catalog.higher_severities(incident.severity)
-    escalate = lines(render_modal(escalate_modal(incident, higher, META).to_dict()))
+    meta = incident_meta(META, incident)
+    higher = Escalate().choices(catalog, meta)[Field.SEVERITY]
+    escalate = lines(render_modal(escalate_modal(incident, higher, meta).to_dict()))
     # The incident's name is user text: escaped for Slack, readable here.
     assert "*INC-1 (https://app.incident.io/sandbox/incidents/1)* Checkout <down> & out" in escalate
     assert "Raise severity to [severity] (select): Critical" in escalate
     assert escalate[-1] == "╰─ [ Escalate ]  [ Close ]"
 
-    resolve = lines(
-        render_modal(
-            resolve_modal(
-                incident, catalog.resolve_statuses(incident.incident_status), META
-            ).to_dict()
-        )
-    )
+    ending = catalog.resolve_statuses(incident.incident_status)
+    resolve = lines(render_modal(resolve_modal(incident, ending, meta).to_dict()))
     assert any(line.strip().startswith("hint: Post-incident statuses") for line in resolve)
     assert (
         'Closing message [message] (multi-line text): (empty; "What fixed it, what follows")'
         in resolve
     )
 
+    offered = Update().choices(catalog, meta)
     update = lines(
         render_modal(
-            update_modal(
-                incident,
-                catalog.update_statuses(incident.incident_status),
-                catalog.severities_by_rank(),
-                META,
-            ).to_dict()
+            update_modal(incident, offered[Field.STATUS], offered[Field.SEVERITY], meta).to_dict()
         )
     )
     assert any(line.startswith("New status [status] (select, optional): (empty") for line in update)

@@ -1,0 +1,81 @@
+"""Slack's options requests for the catalog selects that outgrew a static one.
+
+A static select shows at most 100 options; past that (ui/common.py `select_input`) severities,
+incident types and statuses are an external_select, and Slack asks the bot for its options as the
+person types. The answer is the ack itself, so it must come within Slack's 3 s: it is read from
+the catalog cache, filtered by what was typed, at most 100 options. What a select offers is the
+same list its modal was built from, found by the modal's callback_id and its private_metadata.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.models.blocks import Option
+
+from bot.deps import Deps
+from bot.failures import log_failure
+from bot.ids import Field
+from bot.incidentio.models import Catalog
+from bot.modal_meta import ModalMeta
+from bot.observability.interaction import tracked
+from bot.ui.blocks import MAX_OPTIONS
+
+log = logging.getLogger("bot.flows")
+
+# A modal's catalog selects -> what each offers, given the catalog and the modal's metadata.
+Offer = Callable[[Catalog, ModalMeta], Mapping[Field, Sequence[Option]]]
+
+CATALOG_FIELDS = (Field.SEVERITY, Field.INCIDENT_TYPE, Field.STATUS)
+
+
+def matching(options: Sequence[Option], query: str) -> list[dict[str, Any]]:
+    """The options whose label contains `query` (any case), in the list's order, at most 100."""
+    needle = query.strip().casefold()
+    found = []
+    for option in options:
+        shown = option.to_dict()
+        if needle in str(shown["text"]["text"]).casefold():
+            found.append(shown)
+            if len(found) == MAX_OPTIONS:
+                break
+    return found
+
+
+async def _offered(deps: Deps, offers: Mapping[str, Offer], body: dict[str, Any]) -> list[Option]:
+    view = body.get("view")
+    view = view if isinstance(view, dict) else {}
+    offer = offers.get(str(view.get("callback_id", "")))
+    if offer is None:
+        return []
+    meta = ModalMeta.decode(view.get("private_metadata"))
+    # Cached after the modal was built, so this is immediate; a cold load (a restart between
+    # opening and typing) gets what is left of the 3 s, and the load goes on for the next one.
+    catalog = await asyncio.wait_for(deps.catalog.get(), deps.ack_budget)
+    field = Field(str(body.get("action_id", "")))
+    return list(offer(catalog, meta).get(field, ()))
+
+
+def register(app: AsyncApp, deps: Deps, offers: Mapping[str, Offer]) -> None:
+    """One listener for the catalog selects of every modal in `offers` (callback_id -> Offer)."""
+
+    @tracked
+    async def catalog_options(ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            options = await _offered(deps, offers, body)
+        except TimeoutError:
+            # Expected after a restart with incident.io slow; the next keystroke will have it.
+            log.warning("catalog not loaded within %.1f s: no options this time", deps.ack_budget)
+            options = []
+        except Exception as error:  # noqa: BLE001 - an empty list is still an answer
+            log_failure(error, "catalog options")
+            options = []
+        await ack(options=matching(options, str(body.get("value") or "")))
+
+    for field in CATALOG_FIELDS:
+        app.options(field.value)(catalog_options)
