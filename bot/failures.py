@@ -15,8 +15,8 @@ from slack_sdk.models.views import View
 from bot.command import CommandError
 from bot.forms import FormError
 from bot.incidentio.errors import IncidentIoError
-from bot.mrkdwn import escape
 from bot.observability import interaction as ix
+from bot.slacktext import escape
 from bot.surface import Surface
 from bot.ui.blocks import SECTION_TEXT, cut_mrkdwn
 from bot.ui.common import message_modal, with_request_id

@@ -6,9 +6,9 @@ from bot.deps import Deps
 from bot.failures import UserError
 from bot.incidentio.errors import NotFoundError
 from bot.incidentio.models import Incident
-from bot.mrkdwn import escape
 from bot.observability.interaction import set_reference
 from bot.refs import IncidentRef
+from bot.slacktext import escape
 
 
 async def channel_incident(deps: Deps, channel_id: str | None) -> Incident | None:

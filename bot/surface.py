@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.mrkdwn import truncate
+from bot.slacktext import truncate
 from bot.ui.common import SANDBOX_NOTICE, mark_sandbox_view
 
 log = logging.getLogger("bot.surface")

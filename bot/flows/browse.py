@@ -9,8 +9,7 @@ from bot.failures import UserError
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
 from bot.lookup import channel_incident, find_incident
-from bot.mrkdwn import escape
-from bot.slacktext import from_slack
+from bot.slacktext import escape, from_slack
 from bot.ui.incident import card_blocks, ignored_note, list_blocks, list_text
 
 LATEST_UPDATES = 3

@@ -16,7 +16,7 @@ from bot.forms import EscalateForm, parse_escalate
 from bot.ids import Field
 from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
-from bot.mrkdwn import escape
+from bot.slacktext import escape
 from bot.ui.common import severity_option
 from bot.ui.escalate import escalate_modal
 

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ids import Modal
-from bot.mrkdwn import truncate
+from bot.slacktext import truncate
 
 SECTION_TEXT = 3000
 SECTION_FIELD = 2000

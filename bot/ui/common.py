@@ -22,7 +22,7 @@ from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
 from bot.incidentio.models import Incident, IncidentStatus, IncidentType, IncidentUpdate, Severity
-from bot.mrkdwn import escape, link, truncate
+from bot.slacktext import escape, link, truncate
 from bot.ui.blocks import (
     MAX_OPTIONS,
     SECTION_TEXT,

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot import keys
 from bot.command import CommandError, Verb, parse_command
-from bot.mrkdwn import escape, link, truncate
 from bot.refs import IncidentRef, parse_ref
+from bot.slacktext import escape, link, truncate
 from tests.hostile.strategies import hostile_text
 
 PURE = settings(max_examples=200, deadline=None)

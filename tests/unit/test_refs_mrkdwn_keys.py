@@ -4,8 +4,8 @@ import pytest
 
 from bot import keys
 from bot.incidentio.models import Incident
-from bot.mrkdwn import escape, link, truncate
 from bot.refs import IncidentRef, parse_ref
+from bot.slacktext import escape, link, truncate
 
 
 @pytest.mark.parametrize(
