@@ -21,8 +21,18 @@ async def channel_incident(deps: Deps, channel_id: str | None) -> Incident | Non
     return found
 
 
-async def find_incident(deps: Deps, ref: IncidentRef, channel_id: str | None) -> Incident:
-    """Resolve a typed reference. Private incidents resolve only inside their own channel."""
+def visible_to(incident: Incident, channel_id: str | None, user_id: str | None) -> bool:
+    """A private incident shows to the people incident.io lists on it (its role holders, the
+    reporter among them) and, in its own channel, to everyone there; to no one else."""
+    if not incident.is_private:
+        return True
+    return incident.slack_channel_id == channel_id or incident.involves(user_id)
+
+
+async def find_incident(
+    deps: Deps, ref: IncidentRef, channel_id: str | None, user_id: str | None = None
+) -> Incident:
+    """Resolve a typed reference, for the person `user_id` in `channel_id` (visible_to)."""
     incident = next((i for i in await deps.open_incidents.get() if ref.matches(i)), None)
     if incident is None:
         # Maybe declared outside the bot since the list was read. A burst of commands for it
@@ -38,16 +48,18 @@ async def find_incident(deps: Deps, ref: IncidentRef, channel_id: str | None) ->
             raise UserError(f"I can't find incident `{escape(ref.label)}`.") from None
         # Declared outside the bot since the list was read: remember it for the next command.
         deps.open_incidents.record(incident, after_write=False)
-    if incident.is_private and incident.slack_channel_id != channel_id:
+    if not visible_to(incident, channel_id, user_id):
         # Say the same as for a missing incident: its existence is not ours to reveal.
         raise UserError(f"I can't find incident `{escape(ref.label)}`.")
     set_reference(incident.reference)
     return incident
 
 
-async def find_by_id(deps: Deps, incident_id: str, channel_id: str | None = None) -> Incident:
+async def find_by_id(
+    deps: Deps, incident_id: str, channel_id: str | None = None, user_id: str | None = None
+) -> Incident:
     """Resolve an ID chosen in a picker (the picker only offers incidents the person may see)."""
-    return await find_incident(deps, IncidentRef("id", incident_id), channel_id)
+    return await find_incident(deps, IncidentRef("id", incident_id), channel_id, user_id)
 
 
 def require_open(

@@ -25,7 +25,10 @@ async def aim(ctx: CommandContext) -> Aim:
     command = ctx.command
     if command.ref is not None:
         try:
-            return Aim(await find_incident(ctx.deps, command.ref, ctx.channel_id), command.text)
+            return Aim(
+                await find_incident(ctx.deps, command.ref, ctx.channel_id, ctx.user_id),
+                command.text,
+            )
         except UserError:
             if not (command.bare_number and command.text):
                 raise

@@ -37,7 +37,7 @@ async def show(ctx: CommandContext) -> None:
 async def _show(ctx: CommandContext) -> Answer:
     ref = ctx.command.ref
     if ref is not None:
-        incident = await find_incident(ctx.deps, ref, ctx.channel_id)
+        incident = await find_incident(ctx.deps, ref, ctx.channel_id, ctx.user_id)
     else:
         found = await channel_incident(ctx.deps, ctx.channel_id)
         if found is None:

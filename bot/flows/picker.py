@@ -16,12 +16,13 @@ from bot.flows.verbs import ChangeVerb, admit, incident_meta, with_overflow
 from bot.forms import FormError, parse_incident_choice, text_value
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
-from bot.lookup import find_by_id
+from bot.lookup import find_by_id, visible_to
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
 from bot.surface import surface_of
 from bot.ui.blocks import MAX_OPTIONS, field_errors
 from bot.ui.common import incident_option
+from bot.workspace import part
 
 
 def _matches(incident: Incident, query: str) -> bool:
@@ -57,10 +58,12 @@ def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) 
             log_failure(error, "incident options")
             incidents = []
         post_incident = _lists_post_incident(body, by_verb)
+        # Private incidents are offered to the people incident.io lists on them only.
+        user_id = part(body, "user").get("id")
         visible = [
             i
             for i in incidents
-            if not i.is_private
+            if visible_to(i, None, user_id if isinstance(user_id, str) else None)
             and (i.is_open or (post_incident and i.is_post_incident))
             and _matches(i, query)
         ]
@@ -77,7 +80,9 @@ def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) 
             choice = parse_incident_choice(view["state"]["values"])
             if spec is None:
                 raise FormError({}, "This form is out of date. Close it and start again.")
-            incident = admit(spec, await find_by_id(deps, choice.incident_id, meta.channel_id))
+            incident = admit(
+                spec, await find_by_id(deps, choice.incident_id, meta.channel_id, meta.user_id)
+            )
             # The text the command carried, as the person left it in the picker.
             text = text_value(view["state"]["values"], Field.MESSAGE) or ""
             built = await spec.build(deps, incident, incident_meta(meta, incident), text)

@@ -63,7 +63,7 @@ class Resolve(ChangeVerb[ResolveForm]):
 async def _only_ending(deps: Deps, meta: ModalMeta) -> str:
     """The one status the incident may end in now, for a modal that did not ask."""
     assert meta.incident_id is not None
-    incident = await find_by_id(deps, meta.incident_id, meta.channel_id)
+    incident = await find_by_id(deps, meta.incident_id, meta.channel_id, meta.user_id)
     ending = (await deps.catalog.get()).resolve_statuses(incident.incident_status)
     if len(ending) != 1:
         raise _no_ending(incident) if not ending else UserError(OUT_OF_DATE)

@@ -172,7 +172,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         name = submitter_name(body)
 
         async def work() -> View:
-            found = await find_by_id(deps, choice.incident_id, meta.channel_id)
+            found = await find_by_id(deps, choice.incident_id, meta.channel_id, meta.user_id)
             # A message, which a post-incident incident takes too.
             incident = require_open(found, post_incident=True)
             message = sign(_quote(meta), name, meta.user_id)

@@ -141,6 +141,13 @@ class Incident(ApiModel):
     created_at: datetime
     updated_at: datetime
 
+    def involves(self, slack_user_id: str | None) -> bool:
+        """Whether incident.io lists this Slack user on the incident (holding one of its roles)."""
+        return bool(slack_user_id) and any(
+            a.assignee is not None and a.assignee.slack_user_id == slack_user_id
+            for a in self.incident_role_assignments
+        )
+
     @property
     def is_open(self) -> bool:
         return self.incident_status.is_open
