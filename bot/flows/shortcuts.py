@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,15 +22,16 @@ from bot.flows.declare import open_declare
 from bot.flows.runner import answer_submission, open_modal
 from bot.forms import MAX_MESSAGE, MAX_SUMMARY, FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
-from bot.lookup import channel_incident, find_by_id, require_open
+from bot.incidentio.models import Incident
+from bot.lookup import channel_incident, find_by_id, require_open, visible_to
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
 from bot.slacktext import Names, from_slack, mentions, message_text, truncate
 from bot.surface import surface_of
 from bot.ui.blocks import field_errors
 from bot.ui.common import update_result
-from bot.ui.declare import declare_modal
-from bot.ui.shortcuts import add_message_modal
+from bot.ui.declare import declare_modal, declared_view
+from bot.ui.shortcuts import add_message_modal, already_added_view
 from bot.workspace import part, workspace
 
 log = logging.getLogger("bot.flows.shortcuts")
@@ -80,6 +81,25 @@ async def _decoded(deps: Deps, meta: ModalMeta) -> ModalMeta:
     author = names.get(meta.source_author or "") or meta.source_author_name
     return meta.model_copy(
         update={"source_text": from_slack(raw, Names(users=names)), "source_author_name": author}
+    )
+
+
+def _declared_from(
+    incidents: Sequence[Incident], permalink: str | None, meta: ModalMeta
+) -> Incident | None:
+    """The incident declared from this message, if one is open: its summary ends with the
+    message's link, as every declare from a message writes it (with_source)."""
+    if not permalink:
+        return None
+    return next(
+        (
+            i
+            for i in incidents
+            if i.summary
+            and f"From Slack: {permalink}" in i.summary
+            and visible_to(i, meta.channel_id, meta.user_id)
+        ),
+        None,
     )
 
 
@@ -143,7 +163,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await open_declare(deps, surface_of(context), str(body.get("trigger_id", "")), meta)
 
     async def declare_form(meta: ModalMeta, link: Awaitable[str | None]) -> View:
-        catalog, url = await asyncio.gather(deps.catalog.get(), link)
+        catalog, url, incidents = await asyncio.gather(
+            deps.catalog.get(), link, deps.open_incidents.get()
+        )
+        earlier = _declared_from(incidents, url, meta)
+        if earlier is not None:
+            # Said at once, before any form: this message already has its incident.
+            return declared_view(earlier, already=True, reporter=False)
         full = meta.model_copy(update={"source_permalink": url})
         summary = with_source(meta.source_text or "", url, MAX_SUMMARY)
         # The text lives in the summary input; keep the metadata small.
@@ -183,6 +209,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 ),
                 message=message,
             )
+            # A repeat returns the first update (same key): it predates this form.
+            if meta.opened_at is not None and update.created_at.timestamp() < meta.opened_at - 1:
+                return already_added_view(incident.reference, update)
             return update_result(incident.reference, update, "Added to incident")
 
         await answer_submission(

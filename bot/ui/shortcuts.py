@@ -6,11 +6,11 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.ids import Modal
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Incident, IncidentUpdate
 from bot.modal_meta import ModalMeta
 from bot.slacktext import escape, to_mrkdwn
 from bot.ui.blocks import context, cut_mrkdwn, modal, section
-from bot.ui.common import error_banner
+from bot.ui.common import error_banner, message_modal
 from bot.ui.picker import pick_modal
 
 
@@ -37,3 +37,12 @@ def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | N
         close="Cancel",
         meta=meta.encode(),
     )
+
+
+def already_added_view(reference: str, update: IncidentUpdate) -> View:
+    when = update.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    text = (
+        f":information_source: This message was already shared on *{escape(reference)}* "
+        f"({when}); it was not added again."
+    )
+    return message_modal("Already added", text)

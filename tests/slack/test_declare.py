@@ -102,12 +102,28 @@ async def test_message_shortcut_declares_once_per_message(h: Harness) -> None:
     await h.settle()
     assert len(h.emulator.incidents) == 1
 
-    # Declaring again from the same message points to the first incident.
+    # Declaring again from the same message says so at once, before any form, with the link.
     await h.driver.message_shortcut(Shortcut.DECLARE_FROM_MESSAGE, text, message_ts="1.0001")
     await h.settle()
     second = h.driver.last_view()
-    assert second["id"] != view["id"]
-    await h.driver.submit(second["id"], {"name": "DB CPU again", "severity": "Major"})
-    await h.settle()
+    assert second["id"] != view["id"] and second["callback_id"] == Modal.RESULT
+    shown = blocks_text(second)
+    assert "already declared" in shown and "INC-1" in shown and "https://" in shown
     assert len(h.emulator.incidents) == 1
-    assert "already declared" in blocks_text(h.fake.current_view(second["id"]))
+
+
+async def test_a_repeat_declare_whose_link_was_edited_away_is_caught_on_submit(
+    h: Harness,
+) -> None:
+    # The person removed the message's link from the summary: the form opens again, and the
+    # idempotency key still makes the submission find the first incident.
+    text = "db-1 is at 100% CPU"
+    for name in ("DB CPU", "DB CPU again"):
+        await h.driver.message_shortcut(Shortcut.DECLARE_FROM_MESSAGE, text, message_ts="1.0002")
+        await h.settle()
+        view = h.driver.last_view()
+        assert view["callback_id"] == Modal.DECLARE
+        await h.driver.submit(view["id"], {"name": name, "severity": "Major", "summary": text})
+        await h.settle()
+    assert len(h.emulator.incidents) == 1
+    assert "already declared" in blocks_text(h.fake.current_view(view["id"]))

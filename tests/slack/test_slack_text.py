@@ -161,3 +161,22 @@ async def test_show_names_who_shared_an_update_not_the_api_key(h: Harness) -> No
     shown = response.body
     assert "@alice" in shown and "Rolled back" in shown
     assert "Shared from Slack" not in shown  # the signature became the byline
+
+
+async def test_adding_a_message_twice_to_an_incident_says_it_was_already_shared(
+    h: Harness,
+) -> None:
+    incident = await seed_incident(h)
+    for _ in range(2):
+        await h.driver.message_shortcut(
+            Shortcut.ADD_TO_INCIDENT, "Error rate back to normal", message_ts="1700000000.000042"
+        )
+        await h.settle()
+        view = h.driver.last_view()
+        [option] = await h.driver.options(view["id"], Field.INCIDENT, incident.reference)
+        h.deps.wall_clock = lambda: 4102444800.0  # the second form opens long after the first
+        await h.driver.submit(view["id"], {"incident": option})
+        await h.settle()
+    assert len([u for u in h.emulator.updates if u.get("message")]) == 1
+    shown = blocks_text(h.fake.current_view(view["id"]))
+    assert "already shared" in shown and "Update shared" not in shown
