@@ -123,7 +123,7 @@ async def share_update(
     update = await deps.incidents.create_incident_update(
         incident_id=meta.incident_id,
         idempotency_key=change.key,
-        message=sign(message, change.user_name, meta.user_id) if message else None,
+        message=sign(message or "", change.user_name, meta.user_id),
         to_incident_status_id=status_id,
         to_severity_id=severity_id,
     )

@@ -239,12 +239,16 @@ def incident_heading(incident: Incident, banner: str | None) -> list[Block]:
     return blocks
 
 
-def update_result_text(reference: str, update: IncidentUpdate) -> str:
-    parts = [f":white_check_mark: Update shared on *{escape(reference)}*."]
-    parts.append(f"Status: {escape(update.new_incident_status.name)}")
+def change_facts(update: IncidentUpdate) -> str:
+    """What an update left the incident at: one format wherever a change is shown."""
+    facts = [f"Status: {escape(update.new_incident_status.name)}"]
     if update.new_severity is not None:
-        parts.append(f"Severity: {escape(update.new_severity.name)}")
-    return " ".join(parts)
+        facts.append(f"Severity: {escape(update.new_severity.name)}")
+    return " · ".join(facts)
+
+
+def update_result_text(reference: str, update: IncidentUpdate) -> str:
+    return f":white_check_mark: Update shared on *{escape(reference)}*.\n{change_facts(update)}"
 
 
 def update_result(reference: str, update: IncidentUpdate, title: str) -> View:

@@ -12,6 +12,7 @@ from bot.incidentio.models import Incident, IncidentUpdate
 from bot.slacktext import escape, to_mrkdwn, truncate
 from bot.ui.blocks import context, fields_section, header, section
 from bot.ui.common import (
+    change_facts,
     channel_mention,
     incident_facts,
     incident_line,
@@ -59,9 +60,8 @@ def _update_line(update: IncidentUpdate) -> str:
     text, signer = signed_by(update.message or "")
     # The bot writes with an API key: its signature names the person who shared the update.
     who = signer or (update.updater.user.name if update.updater.user else "incident.io")
-    status = escape(update.new_incident_status.name)
-    message = to_mrkdwn(truncate(text, 500)) if text.strip() else "_no message_"
-    return f"*{when}* · {escape(who)} · {status}\n{message}"
+    line = f"*{when}* · {escape(who)} · {change_facts(update)}"
+    return f"{line}\n{to_mrkdwn(truncate(text, 500))}" if text.strip() else line
 
 
 def card_blocks(incident: Incident, updates: Sequence[IncidentUpdate]) -> list[Block]:
