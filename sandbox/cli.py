@@ -27,6 +27,9 @@ script (non-interactive; steps run in the order given, then the sandbox exits):
                       :add-to TEXT        the "Add to incident" message shortcut on a message
                       :declare            the global "Declare incident" shortcut
                       :state              print the incidents the emulator holds
+                      :channel INC-1      type the next steps in INC-1's Slack channel (where
+                                          a command needs no reference); ":channel" alone:
+                                          back to #general
   --fill FIELD=VALUE  set an input of the modal opened last. FIELD is its block id or label
                     (e.g. severity, "New status"); VALUE is text, or an option's label, value
                     or number (checkboxes: comma-separated). "\\n" in text starts a new line.
@@ -148,6 +151,7 @@ def run_action(session: Session, text: str) -> bool:
         ":add-to": lambda: session.add_to_incident(rest),
         ":declare": session.declare_shortcut,
         ":state": session.state,
+        ":channel": lambda: session.switch_channel(rest),
         ":submit": session.submit,
         ":cancel": session.cancel,
     }

@@ -148,7 +148,12 @@ class SlackDriver:
         return {"id": self.team_id, "domain": "sandbox"}
 
     async def command(
-        self, text: str, *, channel_id: str | None = None, user_id: str | None = None
+        self,
+        text: str,
+        *,
+        channel_id: str | None = None,
+        user_id: str | None = None,
+        channel_name: str = "general",
     ) -> SlackResponse:
         """`/incident <text>` typed in a channel, sent as Slack sends it: with `should_escape`
         false, Slack still escapes &, < and > (a typed `<!here>` arrives as `&lt;!here&gt;`)."""
@@ -159,7 +164,7 @@ class SlackDriver:
                 "team_id": self.team_id,
                 "team_domain": "sandbox",
                 "channel_id": channel_id or self.channel_id,
-                "channel_name": "general",
+                "channel_name": channel_name,
                 "user_id": user["id"],
                 "user_name": user["username"],
                 "command": "/incident",
@@ -213,6 +218,7 @@ class SlackDriver:
         text: str,
         *,
         channel_id: str | None = None,
+        channel_name: str = "general",
         message_ts: str | None = None,
         author: str = "U0BOB",
         message: Mapping[str, Any] | None = None,
@@ -234,7 +240,7 @@ class SlackDriver:
                 "response_url": self.fake.response_url(),
                 "message": message,
                 "user": self._user(),
-                "channel": {"id": channel, "name": "general"},
+                "channel": {"id": channel, "name": channel_name},
                 "team": self._team(),
                 "token": "unused",
                 "action_ts": str(self.clock()),

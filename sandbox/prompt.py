@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sandbox.render import InputField, option_lines
 from sandbox.session import Session, SessionError
 
-PROMPT = "sandbox> "
+QUIT_QUESTION = "Quit the sandbox? Its incidents are lost. [y/N] "
 HELP = """\
 Type what you would type in Slack (the "/incident" is optional):
   /incident help                    the bot's own help
@@ -17,11 +17,18 @@ Sandbox actions:
   :declare-from <text>   the "Declare incident" message shortcut on a message saying <text>
   :add-to <text>         the "Add to incident" message shortcut on a message saying <text>
   :declare               the global "Declare incident" shortcut
+  :channel INC-1         type what follows in INC-1's Slack channel, where a command needs no
+                         reference (the prompt shows the channel); ":channel": back to #general
   state                  the incidents the emulator holds
   help                   this text
-  quit                   stop (Ctrl-D too)
+  quit                   stop; Ctrl-D (the end of input) stops too; Ctrl-C asks first
 In a form: Enter keeps the value shown; a number or a name picks an option (checkboxes:
-comma-separated, "none" for none); "\\n" in a text starts a new line."""
+comma-separated, "none" for none); "\\n" in a text starts a new line. Ctrl-C or Ctrl-D
+cancels the form only: the sandbox and its incidents stay."""
+
+
+class _FormCancelled(Exception):
+    """Ctrl-C or Ctrl-D while a form was asking."""
 
 
 class Prompt:
@@ -30,21 +37,46 @@ class Prompt:
     def __init__(self, session: Session, read: Callable[[str], str]) -> None:
         self.session, self.read = session, read
 
+    @property
+    def prompt(self) -> str:
+        return f"sandbox #{self.session.channel.short}> "
+
     def loop(self) -> int:
         self.session.write('Type "help" for what you can do here, "quit" to stop.')
-        try:
-            while True:
-                line = self.read(PROMPT).strip()
-                if line.lower() in ("quit", "exit", ":quit"):
+        while True:
+            try:
+                if not self.step():
                     break
-                self.line(line)
-                while self.session.form_open:
-                    self.form()
-        except (EOFError, KeyboardInterrupt):
-            # Ctrl-D (or stdin closed) and Ctrl-C both mean "I am done".
-            self.session.write("")
+            except EOFError:
+                # Ctrl-D, or stdin closed: nothing more will come, so stop.
+                self.session.write("")
+                break
+            except KeyboardInterrupt:
+                # Also while the bot was working. One keystroke must not lose the incidents.
+                if self.quit_confirmed():
+                    break
         self.session.write("Bye. The sandbox's incidents are gone with it.")
         return 0
+
+    def step(self) -> bool:
+        """Fill the open form, or read and run one line; False to quit."""
+        if self.session.form_open:
+            self.form()
+            return True
+        line = self.read(self.prompt).strip()
+        if line.lower() in ("quit", "exit", ":quit"):
+            return False
+        self.line(line)
+        return True
+
+    def quit_confirmed(self) -> bool:
+        self.session.write("")  # Ctrl-C left the cursor after the prompt
+        try:
+            answer = self.read(QUIT_QUESTION)
+        except (EOFError, KeyboardInterrupt):
+            self.session.write("")
+            return True  # a second Ctrl-C, or no more input to ask
+        return answer.strip().lower() in ("y", "yes")
 
     def line(self, line: str) -> None:
         from sandbox.cli import run_action
@@ -67,6 +99,21 @@ class Prompt:
 
     def form(self) -> None:
         """Fill the open modal field by field, then submit it or cancel it."""
+        try:
+            self.fill_and_press()
+        except _FormCancelled:
+            self.session.write("")  # Ctrl-C and Ctrl-D leave the cursor after the question
+            self.session.cancel(said="(form cancelled)")
+
+    def ask_in_form(self, question: str) -> str:
+        # Only what is typed is caught: Ctrl-C while a submission is on its way is no
+        # "cancel", since the bot may already have acted on it.
+        try:
+            return self.read(question)
+        except (EOFError, KeyboardInterrupt):
+            raise _FormCancelled from None
+
+    def fill_and_press(self) -> None:
         session = self.session
         session.write("Fill in the form (Enter keeps the value shown):")
         for item in session.fields():
@@ -74,7 +121,9 @@ class Prompt:
         view = session.view() or {}
         label = (view.get("submit") or {}).get("text", "Submit")
         while True:
-            choice = self.read(f"Press [ {label} ]? (Enter/y: yes, e: edit again, c: cancel) ")
+            choice = self.ask_in_form(
+                f"Press [ {label} ]? (Enter/y: yes, e: edit again, c: cancel) "
+            )
             choice = choice.strip().lower()
             if choice in ("", "y", "yes"):
                 session.submit()
@@ -93,7 +142,7 @@ class Prompt:
                 self.session.write("    " + line)
         while True:
             shown = (item.value or "").replace("\n", "\\n")
-            answer = self.read(f"  {item.label}{_how(item)} [{shown}]: ")
+            answer = self.ask_in_form(f"  {item.label}{_how(item)} [{shown}]: ")
             if not answer.strip():
                 return
             try:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from bot.ids import SLASH_COMMAND, Shortcut
+from sandbox.channels import find_channel, general
 from sandbox.driver import SlackDriver, SlackResponse, state_for
 from sandbox.fake_slack import MESSAGE_METHODS, SlackCall
 from sandbox.render import (
@@ -89,6 +90,8 @@ class Session:
         self.quiet = QUIET_SECONDS if quiet is None else quiet
         self.timeout = timeout
         self.modal_id: str | None = None
+        self.general = general(self.driver.channel_id)
+        self.channel = self.general  # where commands and message shortcuts are typed
         self.answers: dict[str, Any] = {}
         self.problems = 0  # non-200 answers and calls Slack would have rejected
 
@@ -159,19 +162,33 @@ class Session:
 
     # -- interactions ------------------------------------------------------------------------
 
+    def switch_channel(self, wanted: str) -> None:
+        """Type what follows in the channel of the incident `wanted` names; "" or "general":
+        back in #general. An unknown incident leaves the channel as it was."""
+        try:
+            self.channel = find_channel(self.stack.emulator.incidents, wanted, self.general)
+        except LookupError as error:
+            raise SessionError(f"{error.args[0]}; still in #{self.channel.name}") from None
+        self.write(f"> (now typing in #{self.channel.name}, {self.channel.id})")
+
     def command(self, text: str) -> None:
-        """`/incident <text>` in #general."""
+        """`/incident <text>` in the current channel."""
         body = command_text(text)
-        self.write(f"> {SLASH_COMMAND} {body}".rstrip())
-        self._interact(self.driver.command(body))
+        self.write(f"> {SLASH_COMMAND} {body}".rstrip() + self.channel.aside)
+        channel = self.channel
+        self._interact(self.driver.command(body, channel_id=channel.id, channel_name=channel.name))
 
     def declare_from_message(self, text: str) -> None:
-        self.write(f'> (message shortcut "Declare incident" on: {text})')
-        self._interact(self.driver.message_shortcut(Shortcut.DECLARE_FROM_MESSAGE.value, text))
+        self._message_shortcut(Shortcut.DECLARE_FROM_MESSAGE, "Declare incident", text)
 
     def add_to_incident(self, text: str) -> None:
-        self.write(f'> (message shortcut "Add to incident" on: {text})')
-        self._interact(self.driver.message_shortcut(Shortcut.ADD_TO_INCIDENT.value, text))
+        self._message_shortcut(Shortcut.ADD_TO_INCIDENT, "Add to incident", text)
+
+    def _message_shortcut(self, shortcut: Shortcut, label: str, text: str) -> None:
+        self.write(f'> (message shortcut "{label}" on: {text}){self.channel.aside}')
+        at = self.channel
+        send = self.driver.message_shortcut
+        self._interact(send(shortcut.value, text, channel_id=at.id, channel_name=at.name))
 
     def declare_shortcut(self) -> None:
         self.write('> (global shortcut "Declare incident")')
@@ -187,13 +204,14 @@ class Session:
         modal_id, answers = self.modal_id, self.answers
         self._interact(self.driver.submit(modal_id, answers), submitted=(modal_id, view))
 
-    def cancel(self) -> None:
+    def cancel(self, *, said: str | None = None) -> None:
+        # As Slack's close button: the bot asks for no view_closed, so the bot is told nothing.
         view = self.view()
         if view is None or self.modal_id is None:
             raise SessionError("no modal is open")
         label = (view.get("close") or {}).get("text", "Close")
         self.stack.fake.close_view(self.modal_id, clear=True)
-        self.write(f"> (pressed [ {label} ]; the modal closed)")
+        self.write(said or f"> (pressed [ {label} ]; the modal closed)")
         self.modal_id, self.answers = None, {}
 
     def state(self) -> None:
