@@ -48,8 +48,37 @@ def signed(
         return False
 
 
+def _text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _shape_slack_sends(body: dict[str, Any]) -> bool:
+    """The keys Bolt's listener matching and our middleware read, of the types Slack sends.
+    Bolt's own readers accept a `"view": []` or `"actions": [null]` and then crash later."""
+    kind = body.get("type")
+    if kind is None:  # a slash command
+        return _text(body.get("command"))
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        return isinstance(view, dict) and _text(view.get("callback_id"))
+    if kind == "block_actions":
+        actions = body.get("actions")
+        return (
+            isinstance(actions, list)
+            and bool(actions)
+            and all(isinstance(a, dict) and _text(a.get("action_id")) for a in actions)
+        )
+    if kind == "block_suggestion":
+        return _text(body.get("action_id"))
+    if kind in ("shortcut", "message_action"):
+        return _text(body.get("callback_id"))
+    # Events and Slack's URL verification: Bolt answers those itself.
+    return kind in ("event_callback", "url_verification", "app_rate_limited")
+
+
 def readable(body: object) -> TypeGuard[dict[str, Any]]:
-    """Whether Bolt can read this payload without raising (and so, that it is a dict)."""
+    """Whether Bolt (and then our listeners) can read this payload: a dict of a shape Slack
+    sends, which Bolt's helpers read without raising."""
     if not isinstance(body, dict):
         return False
     try:
@@ -57,7 +86,7 @@ def readable(body: object) -> TypeGuard[dict[str, Any]]:
             read(body)
     except (KeyError, IndexError, TypeError, AttributeError):
         return False
-    return True
+    return _shape_slack_sends(body)
 
 
 class Gate(AsyncMiddleware):

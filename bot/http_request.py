@@ -92,7 +92,9 @@ def read_request(raw: bytes, headers: Mapping[str, str], query: str = "") -> Htt
     try:
         text = raw.decode("utf-8")
         body = parse_body(text, pairs.get("content-type"))
-    except ValueError:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError):
+        # UnicodeDecodeError and json.JSONDecodeError are ValueErrors; RecursionError is JSON
+        # nested deeper than the parser goes ("[[[[…"), which anyone can send, signed or not.
         return None
     if not readable(body):
         return None

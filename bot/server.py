@@ -95,6 +95,7 @@ def create_web_app(bot: Bot) -> Starlette:
         timestamp = request.headers.get("x-slack-request-timestamp")
         signature = request.headers.get("x-slack-signature")
         if verifier is None or not signed(verifier, body, timestamp, signature):
+            log.info("refused a request whose signature does not verify")
             return JSONResponse({"error": "invalid request"}, status_code=401)
         log.info("refused a signed request whose body cannot be read")
         return JSONResponse({"error": "malformed request"}, status_code=400)
