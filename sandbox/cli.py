@@ -24,6 +24,7 @@ script (non-interactive; steps run in the order given, then the sandbox exits):
   --say TEXT        send "/incident TEXT" (the "/incident " is optional) and print the answer.
                     TEXT starting with ":" is a sandbox action instead:
                       :declare-from TEXT  the "Declare incident" message shortcut on a message
+                                          (no TEXT: on the last shortcut's message again)
                       :add-to TEXT        the "Add to incident" message shortcut on a message
                       :declare            the global "Declare incident" shortcut
                       :state              print the incidents the emulator holds

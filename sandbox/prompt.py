@@ -15,6 +15,7 @@ Type what you would type in Slack (the "/incident" is optional):
   /incident list | show INC-1 | update INC-1 <text> | escalate INC-1 | resolve INC-1
 Sandbox actions:
   :declare-from <text>   the "Declare incident" message shortcut on a message saying <text>
+                         (no text: on the last shortcut's message again, as a second click)
   :add-to <text>         the "Add to incident" message shortcut on a message saying <text>
   :declare               the global "Declare incident" shortcut
   :channel INC-1         type what follows in INC-1's Slack channel, where a command needs no

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from bot.ids import SLASH_COMMAND, Shortcut
-from sandbox.channels import find_channel, general
+from sandbox.channels import Channel, find_channel, general
 from sandbox.driver import SlackDriver, SlackResponse, state_for
 from sandbox.fake_slack import MESSAGE_METHODS, SlackCall
 from sandbox.render import (
@@ -92,6 +92,7 @@ class Session:
         self.modal_id: str | None = None
         self.general = general(self.driver.channel_id)
         self.channel = self.general  # where commands and message shortcuts are typed
+        self._last_message: tuple[str, str, Channel] | None = None  # text, ts, where
         self.answers: dict[str, Any] = {}
         self.problems = 0  # non-200 answers and calls Slack would have rejected
 
@@ -185,10 +186,19 @@ class Session:
         self._message_shortcut(Shortcut.ADD_TO_INCIDENT, "Add to incident", text)
 
     def _message_shortcut(self, shortcut: Shortcut, label: str, text: str) -> None:
-        self.write(f'> (message shortcut "{label}" on: {text}){self.channel.aside}')
-        at = self.channel
+        # No text: the same message as the last shortcut (its ts too), as a second click would.
+        again = not text.strip() and self._last_message is not None
+        if again and self._last_message is not None:
+            text, ts, at = self._last_message
+        else:
+            ts, at = self.driver.fake.new_message_ts(), self.channel
+        self._last_message = (text, ts, at)
+        shown = f"the same message again: {text}" if again else text
+        self.write(f'> (message shortcut "{label}" on: {shown}){at.aside}')
         send = self.driver.message_shortcut
-        self._interact(send(shortcut.value, text, channel_id=at.id, channel_name=at.name))
+        self._interact(
+            send(shortcut.value, text, channel_id=at.id, channel_name=at.name, message_ts=ts)
+        )
 
     def declare_shortcut(self) -> None:
         self.write('> (global shortcut "Declare incident")')

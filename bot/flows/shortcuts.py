@@ -22,7 +22,7 @@ from bot.flows.declare import open_declare
 from bot.flows.runner import answer_submission, open_modal
 from bot.forms import MAX_MESSAGE, MAX_SUMMARY, FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
-from bot.incidentio.models import Incident
+from bot.incidentio.models import Incident, IncidentUpdate
 from bot.lookup import channel_incident, find_by_id, require_open, visible_to
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
@@ -37,6 +37,8 @@ from bot.workspace import part, workspace
 log = logging.getLogger("bot.flows.shortcuts")
 PERMALINK_BUDGET = 0.5
 NAMES_BUDGET = 0.5
+# How far back "Add to incident" looks for the same message already shared.
+RECENT_UPDATES = 50
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
@@ -101,6 +103,19 @@ def _declared_from(
         ),
         None,
     )
+
+
+async def _shared_before(
+    deps: Deps, incident_id: str, permalink: str | None
+) -> IncidentUpdate | None:
+    """The update that already shared this message on the incident, among its recent ones: each
+    one this shortcut writes carries the message's link (with_source)."""
+    if not permalink:
+        return None
+    async for update in deps.incidents.list_incident_updates(incident_id, limit=RECENT_UPDATES):
+        if f"From Slack: {permalink}" in (update.message or ""):
+            return update
+    return None
 
 
 def with_source(text: str, link: str | None, limit: int) -> str:
@@ -201,6 +216,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             found = await find_by_id(deps, choice.incident_id, meta.channel_id, meta.user_id)
             # A message, which a post-incident incident takes too.
             incident = require_open(found, post_incident=True)
+            earlier = await _shared_before(deps, incident.id, meta.source_permalink)
+            if earlier is not None:
+                return already_added_view(incident.reference, earlier)
             message = sign(_quote(meta), name, meta.user_id)
             update = await deps.incidents.create_incident_update(
                 incident_id=incident.id,
