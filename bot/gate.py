@@ -11,14 +11,15 @@ with one log line: 401 for the unsigned, 400 for what no listener could read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request import payload_utils
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
+
+from bot.bolt_step import Step
 
 log = logging.getLogger("bot.gate")
 
@@ -89,23 +90,13 @@ def readable(body: object) -> TypeGuard[dict[str, Any]]:
     return _shape_slack_sends(body)
 
 
-class Gate(AsyncMiddleware):
+class Gate(Step):
     """The first middleware Bolt runs (before authorization, which may call Slack)."""
 
     def __init__(self, verifier: SignatureVerifier) -> None:
         self._verifier = verifier
 
-    @property
-    def name(self) -> str:
-        return "Gate"
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
-    ) -> BoltResponse | None:
+    def check(self, req: AsyncBoltRequest) -> BoltResponse | None:
         if req.mode != "socket_mode" and not self._signed(req):
             log.info("refused a request whose signature does not verify")
             return BoltResponse(status=401, body={"error": "invalid request"})
@@ -113,8 +104,7 @@ class Gate(AsyncMiddleware):
         if not readable(req.body):
             log.info("refused a signed payload of a shape Slack does not send")
             return BoltResponse(status=400, body={"error": "malformed payload"})
-        await next()
-        return resp
+        return None
 
     def _signed(self, req: AsyncBoltRequest) -> bool:
         headers = req.headers

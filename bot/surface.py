@@ -7,18 +7,18 @@ Bolt's context, so no listener works out by hand where to answer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.bolt_step import Step
 from bot.slacktext import truncate
 from bot.ui.common import SANDBOX_NOTICE, mark_sandbox_view
 
@@ -109,26 +109,15 @@ def surface_of(context: Mapping[str, Any]) -> Surface:
     return surface
 
 
-class Locate(AsyncMiddleware):
+class Locate(Step):
     """Works out the Surface of each request once, for every listener of it."""
 
     def __init__(self, *, sandbox: bool) -> None:
         self._sandbox = sandbox
 
-    @property
-    def name(self) -> str:
-        return "Locate"
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
-    ) -> BoltResponse | None:
+    def check(self, req: AsyncBoltRequest) -> BoltResponse | None:
         context = req.context
         context[SURFACE] = surface_for(
             req.body, context.client, context.respond, sandbox=self._sandbox
         )
-        await next()
-        return resp
+        return None

@@ -21,6 +21,7 @@ from bot.gate import signed
 from bot.http_request import read_request
 from bot.incidentio.client import IncidentIoClient
 from bot.inflight import drain
+from bot.server import create_web_app
 from sandbox.driver import SlackDriver, SlackResponse
 from sandbox.emulator import Emulator, create_emulator
 from sandbox.fake_slack import FakeSlack
@@ -121,3 +122,17 @@ async def harness(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncIter
 @pytest.fixture
 def h(harness: Harness) -> Harness:
     return harness
+
+
+@pytest.fixture
+async def web(h: Harness) -> AsyncIterator[SlackDriver]:
+    """The harness's person, talking to the bot over the HTTP endpoint of bot/server.py
+    (signed, parsed and refused exactly as in production)."""
+    transport = httpx.ASGITransport(app=create_web_app(h.bot))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+
+        async def send(body: str, headers: dict[str, str]) -> SlackResponse:
+            response = await client.post("/slack/events", content=body, headers=headers)
+            return SlackResponse(response.status_code, response.text)
+
+        yield SlackDriver(h.fake, SIGNING_SECRET, send)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ids import Modal
 from bot.incidentio.models import Incident
 from tests.slack.conftest import Harness
 
@@ -65,3 +66,16 @@ def offered(view: dict[str, Any], field: str) -> list[str]:
     """The labels of a select input's options, [] when the modal has no such input."""
     block = input_block(view, field)
     return [o["text"]["text"] for o in block["element"]["options"]] if block else []
+
+
+def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block: dict[str, Any] = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return dict(block["element"])
+
+
+async def open_declare(h: Harness, name: str = "Checkout down") -> dict[str, Any]:
+    await h.driver.command(f"declare {name}")
+    await h.settle()
+    view = h.driver.last_view()
+    assert view["callback_id"] == Modal.DECLARE
+    return view

@@ -11,21 +11,18 @@ Bolt's Socket Mode adapter for the other transport, and check the parser on its 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
 import pytest
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.http_request import HttpRequest, parse_body, read_request
 from bot.ids import Field, Modal, Shortcut
-from bot.server import create_web_app
 from sandbox.driver import SlackDriver, SlackResponse
-from tests.slack.conftest import SIGNING_SECRET, Harness
+from tests.slack.conftest import Harness
 from tests.slack.helpers import blocks_text, command_reply, seed_incident
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "real" / "slack"
@@ -63,19 +60,6 @@ def real_command(h: Harness, text: str, **fields: str) -> dict[str, str]:
         "trigger_id": h.fake.new_trigger_id(),
         **fields,
     }
-
-
-@pytest.fixture
-async def web(h: Harness) -> AsyncIterator[SlackDriver]:
-    """The harness's person, talking to the bot over the HTTP endpoint of bot/server.py."""
-    transport = httpx.ASGITransport(app=create_web_app(h.bot))
-    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
-
-        async def send(body: str, headers: dict[str, str]) -> SlackResponse:
-            response = await client.post("/slack/events", content=body, headers=headers)
-            return SlackResponse(response.status_code, response.text)
-
-        yield SlackDriver(h.fake, SIGNING_SECRET, send)
 
 
 async def post_raw(web: SlackDriver, body: str) -> SlackResponse:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ids import Field, Modal
+from bot.ids import Field
 from tests.slack.conftest import Harness
-from tests.slack.helpers import seed_incident
+from tests.slack.helpers import element, open_declare, seed_incident
 
 
 def seed_catalog(h: Harness, kind: str, count: int, **extra: Any) -> list[dict[str, Any]]:
@@ -37,19 +37,6 @@ def seed_catalog(h: Harness, kind: str, count: int, **extra: Any) -> list[dict[s
         catalog.types = made
     h.deps.catalog.invalidate()
     return made
-
-
-def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block: dict[str, Any] = next(b for b in view["blocks"] if b.get("block_id") == block_id)
-    return dict(block["element"])
-
-
-async def open_declare(h: Harness, name: str = "Checkout down") -> dict[str, Any]:
-    await h.driver.command(f"declare {name}")
-    await h.settle()
-    view = h.driver.last_view()
-    assert view["callback_id"] == Modal.DECLARE
-    return view
 
 
 async def test_declare_with_150_severities_submits_the_most_severe_found_by_search(

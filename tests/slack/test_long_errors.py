@@ -3,23 +3,9 @@ so the form must come back with what was typed and the message cut and escaped."
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.ids import Block, Field, Modal
 from tests.slack.conftest import Harness
-
-
-def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block: dict[str, Any] = next(b for b in view["blocks"] if b.get("block_id") == block_id)
-    return dict(block["element"])
-
-
-async def open_declare(h: Harness, name: str = "Checkout down") -> dict[str, Any]:
-    await h.driver.command(f"declare {name}")
-    await h.settle()
-    view = h.driver.last_view()
-    assert view["callback_id"] == Modal.DECLARE
-    return view
+from tests.slack.helpers import element, open_declare
 
 
 async def test_a_422_with_five_long_messages_keeps_the_form_and_cuts_the_message(

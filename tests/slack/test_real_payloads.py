@@ -7,15 +7,12 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.ids import SLASH_COMMAND, Action, Field, Modal, Shortcut
-from bot.server import create_web_app
 from sandbox.driver import SlackDriver, SlackResponse
 from tests.hostile.helpers import (
     assert_answered,
@@ -24,7 +21,7 @@ from tests.hostile.helpers import (
     since,
     user_facing,
 )
-from tests.slack.conftest import SIGNING_SECRET, Harness
+from tests.slack.conftest import Harness
 from tests.slack.helpers import seed_incident
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "real" / "slack"
@@ -38,19 +35,6 @@ def body_of(path: Path) -> dict[str, Any]:
     entry = json.loads(path.read_text())
     body: dict[str, Any] = copy.deepcopy(entry["body"])
     return body
-
-
-@pytest.fixture
-async def web(h: Harness) -> AsyncIterator[SlackDriver]:
-    """A driver whose requests go through the product's HTTP endpoint, signed."""
-    transport = httpx.ASGITransport(app=create_web_app(h.bot))
-    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
-
-        async def send(body: str, headers: dict[str, str]) -> SlackResponse:
-            response = await client.post("/slack/events", content=body, headers=headers)
-            return SlackResponse(response.status_code, response.text)
-
-        yield SlackDriver(h.fake, SIGNING_SECRET, send)
 
 
 def _slack_ids(h: Harness, body: dict[str, Any]) -> None:
