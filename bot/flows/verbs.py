@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.models.blocks import Option, SectionBlock
+from slack_sdk.models.blocks import Block, Option, SectionBlock
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -40,7 +40,7 @@ from bot.incidentio.models import Catalog, Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
-from bot.slacktext import escape, from_slack, truncate
+from bot.slacktext import from_slack, quote, truncate
 from bot.surface import surface_of
 from bot.ui.blocks import field_errors
 from bot.ui.common import update_result
@@ -149,17 +149,16 @@ def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
 
 def with_overflow(view: View, text: str, limit: int = MAX_MESSAGE) -> View:
     """A form prefilled with more text than its input holds keeps the rest in sight, to copy
-    back or trim: nothing the person typed is lost. (The input shows the first `limit - 1`
-    characters and an ellipsis.)"""
+    back or trim: nothing the person typed is lost. (The input holds the first `limit`
+    characters; the rest follows on from there.)"""
     if len(text) <= limit:
         return view
-    kept = limit - 1
-    rest = escape(text[kept:]).replace("\n", "\n>")
+    kept = limit
     notice = SectionBlock(
         block_id=BlockId.OVERFLOW.value,
         text=truncate(
             f":warning: Your text is {len(text):,} characters; the form holds the first "
-            f"{kept:,}. The rest is here, to trim or copy back:\n>{rest}",
+            f"{kept:,}. The rest is here, to trim or copy back:\n{quote(text[kept:])}",
             3000,
         ),
     )
@@ -167,22 +166,42 @@ def with_overflow(view: View, text: str, limit: int = MAX_MESSAGE) -> View:
     return view
 
 
+def carry_overflow(view: View, submitted: dict[str, Any]) -> View:
+    """The next form of a flow (picker -> verb) keeps the overflow notice of the one submitted:
+    the rest of the text is still there to copy back."""
+    blocks = submitted.get("blocks")
+    candidates = blocks if isinstance(blocks, list) else []
+    notice = next(
+        (
+            b
+            for b in candidates
+            if isinstance(b, dict) and b.get("block_id") == BlockId.OVERFLOW.value
+        ),
+        None,
+    )
+    parsed = Block.parse(notice) if notice is not None else None
+    if parsed is not None:
+        view.blocks = [parsed, *(view.blocks or [])]
+    return view
+
+
 async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
     """`/incident <verb> [ref] [text]`: act at once on the text where the verb does and the
     incident is known, else open the verb's modal (or the picker) with the text in it."""
     aiming = asyncio.ensure_future(aim(ctx))
+    typed = from_slack(ctx.command.text)
     if spec.shares_text_at_once and ctx.command.text:
         await asyncio.wait({aiming}, timeout=ctx.deps.open_budget)
         error = aiming.exception() if aiming.done() else None
         if error is not None:
             # An unknown or hidden reference: answered where the person is, as before.
-            await ack_failure(ctx.ack, ctx.surface, error, where=spec.verb)
+            await ack_failure(ctx.ack, ctx.surface, error, where=spec.verb, typed=typed)
             return
         aimed = aiming.result() if aiming.done() else None
         fits = aimed is not None and len(aimed.text) <= MAX_MESSAGE
         work = spec.direct(ctx, aimed) if aimed and aimed.incident and fits else None
         if work is not None:
-            await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb)
+            await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb, typed=typed)
             return
     await ctx.ack()
     meta = ctx.meta(verb=spec.verb.value)
@@ -199,7 +218,9 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
         )
         return with_overflow(built, text)
 
-    await open_modal(ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb)
+    await open_modal(
+        ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb, typed=typed
+    )
 
 
 def commands(
