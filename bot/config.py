@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -56,9 +57,22 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("incidentio_api_key", "slack_bot_token", "slack_signing_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Set but empty (`KEY=` in .env, `-e KEY=` in Docker) is a mistake, not "unset": it would
+        # fail later, less clearly. Whitespace around a pasted secret is never part of it.
+        if value is None:
+            return None
+        text = value.get_secret_value().strip()
+        if not text:
+            raise PydanticCustomError("empty", "is set but empty")
+        return SecretStr(text)
+
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Empty means unset here: `SLACK_APP_TOKEN=` is how a .env turns Socket Mode off.
         if value is not None and not value.get_secret_value():
             return None
         if value is not None and not value.get_secret_value().startswith("xapp-"):

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot import __main__ as cli
-from bot import probe
+from bot import probe, server
 from bot.incidentio.client import IncidentIoClient
 
 BOT_ENV = {"INCIDENTIO_API_KEY": "k-123456789", "SLACK_BOT_TOKEN": "xoxb-1"}
@@ -140,3 +140,24 @@ async def test_a_very_short_key_is_redacted_as_a_whole_word_only() -> None:
         await client.aclose()
     text = str(caught.value)
     assert "[redacted] is down" in text and "abcdef too" in text
+
+
+@pytest.mark.parametrize("name", ["INCIDENTIO_API_KEY", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_serve_with_an_empty_secret_names_it_without_a_traceback(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+) -> None:
+    for variable, setting in {**BOT_ENV, "SLACK_SIGNING_SECRET": "s3cret-signing"}.items():
+        monkeypatch.setenv(variable, setting)
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(server, "serve_http", lambda *_: pytest.fail("served"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", "--http"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{name}: is set but empty" in err
+    assert "Traceback" not in err and "k-123456789" not in err and "s3cret" not in err
