@@ -4,6 +4,9 @@ picks, the healthcheck asking the process that serves, and redaction that spares
 from __future__ import annotations
 
 import http.server
+import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,10 +118,42 @@ def test_the_healthcheck_asks_the_port_the_serving_process_recorded(
     # must not go looking for HEALTH_PORT.
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
     monkeypatch.setenv("HEALTH_PORT", "9")
-    probe.record(healthz)
+    written = probe.record(healthz)
     assert cli.main(["healthcheck"]) == 0
-    probe.forget()
+    probe.forget(written)
     assert cli.main(["healthcheck"]) == 1  # nothing serving
+
+
+def test_a_process_that_exits_leaves_another_process_s_probe_file_alone(
+    clean_env: Path, healthz: int
+) -> None:
+    first = probe.record(1)  # a process serving on port 1, then a second one on healthz's
+    second = probe.record(healthz)
+    probe.forget(first)  # the first one exits
+    assert cli.main(["healthcheck"]) == 0  # the second one's address is still there
+    probe.forget(second)
+    assert not probe.probe_file().exists()
+
+
+def test_a_second_live_process_on_the_same_probe_file_is_warned_about(
+    clean_env: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    held_by_other = "http://127.0.0.1:9/healthz\npid {}\n"
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as other:
+        try:
+            probe.probe_file().write_text(held_by_other.format(other.pid))
+            with caplog.at_level(logging.WARNING, logger="bot.probe"):
+                probe.record(8080)
+        finally:
+            other.kill()
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert f"pid {other.pid}" in warning and probe.PROBE_FILE_VARIABLE in warning
+    # A file left by a process that is gone (reaped above) is taken over without a word.
+    caplog.clear()
+    probe.probe_file().write_text(held_by_other.format(other.pid))
+    with caplog.at_level(logging.WARNING, logger="bot.probe"):
+        probe.record(8081)
+    assert caplog.records == []
 
 
 def test_the_healthcheck_without_a_serving_process_says_so(
