@@ -20,6 +20,14 @@ BOTH_WAYS = (
     "  HTTP mode: set SLACK_SIGNING_SECRET and run `incident-bot serve --http`.\n"
     "See README.md, Deploying."
 )
+SOCKET_NEEDS = (
+    "Socket Mode needs SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write,\n"
+    "from the app's Basic Information page. See README.md, Deploying."
+)
+HTTP_NEEDS = (
+    "HTTP mode needs SLACK_SIGNING_SECRET: the Signing Secret from the app's Basic Information\n"
+    "page. See README.md, Deploying."
+)
 NO_SANDBOX = (
     "The sandbox is not installed here: it is a separate package, the project's test bed.\n"
     "From a clone of the repository, `make run` installs it (or `pip install -e ./sandbox`)."
@@ -88,14 +96,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import serve_http, serve_socket
 
     socket = args.socket or (settings.socket_mode and not args.http)
-    if settings.slack_app_token is None and settings.slack_signing_secret is None:
-        print(BOTH_WAYS, file=sys.stderr)
-        return 2
-    if socket and settings.slack_app_token is None:
-        print("Socket Mode needs SLACK_APP_TOKEN (an xapp- token).", file=sys.stderr)
-        return 2
-    if not socket and settings.slack_signing_secret is None:
-        print("HTTP mode needs SLACK_SIGNING_SECRET.", file=sys.stderr)
+    missing = _missing_for_mode(settings, args, socket=socket)
+    if missing:
+        print(missing, file=sys.stderr)
         return 2
     if settings.incidentio_sandbox:
         log.warning(
@@ -112,6 +115,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, port)
         serve_http(bot, args.host, port)
     return 0
+
+
+def _missing_for_mode(settings: Settings, args: argparse.Namespace, *, socket: bool) -> str | None:
+    """What the mode `serve` runs in lacks: a mode chosen by flag names only its own setting."""
+    if socket:  # by flag, or because SLACK_APP_TOKEN is set
+        return None if settings.slack_app_token is not None else SOCKET_NEEDS
+    if settings.slack_signing_secret is not None:
+        return None
+    return HTTP_NEEDS if args.http else BOTH_WAYS
 
 
 def _check(settings: Settings) -> int:

@@ -196,3 +196,28 @@ def test_serve_with_an_empty_secret_names_it_without_a_traceback(
     err = capsys.readouterr().err
     assert f"{name}: is set but empty" in err
     assert "Traceback" not in err and "k-123456789" not in err and "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "other", "needed", "not_named"),
+    [
+        ("--http", None, "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"),
+        ("--http", ("SLACK_APP_TOKEN", "xapp-1"), "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"),
+        ("--socket", None, "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"),
+        ("--socket", ("SLACK_SIGNING_SECRET", "s"), "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_a_chosen_mode_names_only_what_it_needs(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flag: str,
+    other: tuple[str, str] | None,
+    needed: str,
+    not_named: str,
+) -> None:
+    for name, value in (*BOT_ENV.items(), *([other] if other else [])):
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve", flag]) == 2
+    err = capsys.readouterr().err
+    assert needed in err and not_named not in err
