@@ -28,6 +28,14 @@ HTTP_NEEDS = (
     "HTTP mode needs SLACK_SIGNING_SECRET: the Signing Secret from the app's Basic Information\n"
     "page. See README.md, Deploying."
 )
+RUN_NO_KEY = (
+    "incident-bot run: {settings} {are} set but INCIDENTIO_API_KEY is not, so there is nothing\n"
+    "to serve Slack with, and the terminal sandbox would leave {them} unused. Either:\n"
+    "  serve your workspace: set INCIDENTIO_API_KEY (see README.md, Configuration), or\n"
+    "  try the bot in your workspace on a local incident.io emulator (incidents not real):\n"
+    "    incident-bot sandbox --real-slack, or\n"
+    "  try it in the terminal, Slack settings unused: incident-bot sandbox"
+)
 NO_SANDBOX = (
     "The sandbox is not installed here: it is a separate package, the project's test bed.\n"
     "From a clone of the repository, `make run` installs it (or `pip install -e ./sandbox`)."
@@ -138,14 +146,40 @@ def _check(settings: Settings) -> int:
     return 0 if asyncio.run(go()) else 1
 
 
+def _run_mode() -> str | None:
+    """`make run`: the settings the bot reads decide between serving and the sandbox, and it
+    says which and why. Slack settings with no incident.io key fit neither: None, having said so.
+    """
+    configured = Configured()
+    slack = configured.slack()
+    if configured.incidentio_api_key is not None:
+        print(
+            "incident-bot run: INCIDENTIO_API_KEY is set, so this serves Slack "
+            "(without it, run starts the sandbox).",
+            file=sys.stderr,
+        )
+        return "serve"
+    if slack:
+        are, them = ("is", "it") if len(slack) == 1 else ("are", "them")
+        print(RUN_NO_KEY.format(settings=", ".join(slack), are=are, them=them), file=sys.stderr)
+        return None
+    print(
+        "incident-bot run: no INCIDENTIO_API_KEY and no Slack settings, so this starts the "
+        "sandbox (set them to serve Slack; see README.md, Configuration).",
+        file=sys.stderr,
+    )
+    return "sandbox"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "healthcheck":
         return healthcheck()
     if args.command == "run":
-        # `make run`: the same settings the bot reads decide between serving and the sandbox.
-        configured = Configured().incidentio_api_key is not None
-        args = _parser().parse_args(["serve"] if configured else ["sandbox"])
+        chosen = _run_mode()
+        if chosen is None:
+            return 2
+        args = _parser().parse_args([chosen])
     if args.command == "sandbox":
         plugin = _sandbox()
         if plugin is None:

@@ -85,12 +85,24 @@ class Settings(BaseSettings):
 
 
 class Configured(BaseSettings):
-    """Whether an incident.io key is configured, read exactly as Settings reads it (environment,
-    then `.env`, `export` lines included), without requiring anything else."""
+    """Which of the settings that decide `incident-bot run` are there, read exactly as Settings
+    reads them (environment, then `.env`, `export` lines included), requiring none of them."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     incidentio_api_key: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
+    def slack(self) -> list[str]:
+        """The Slack variables set to something (a blank one counts as not set)."""
+        values = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_APP_TOKEN": self.slack_app_token,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+        }
+        return [name for name, v in values.items() if v and v.get_secret_value().strip()]
 
 
 class ConfigError(Exception):

@@ -221,3 +221,42 @@ def test_a_chosen_mode_names_only_what_it_needs(
     assert cli.main(["serve", flag]) == 2
     err = capsys.readouterr().err
     assert needed in err and not_named not in err
+
+
+def test_make_run_with_a_key_says_it_serves_and_what_slack_lacks(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INCIDENTIO_API_KEY", "k-123456789")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "INCIDENTIO_API_KEY is set, so this serves Slack" in err
+    assert "SLACK_BOT_TOKEN: is required but not set" in err
+    assert "k-123456789" not in err
+
+
+def test_make_run_with_slack_settings_but_no_key_stops_and_says_why(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-secret-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "")  # blank: not counted as set
+    monkeypatch.setattr(cli, "_settings", lambda: pytest.fail("serve was started"))
+    assert cli.main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert cli.NO_SANDBOX not in err  # the sandbox was not tried either
+    assert "SLACK_BOT_TOKEN, SLACK_APP_TOKEN are set but INCIDENTIO_API_KEY is not" in err
+    assert "sandbox --real-slack" in err and "secret-1" not in err
+
+
+def test_make_run_with_nothing_set_says_it_starts_the_sandbox(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started: list[bool] = []
+    monkeypatch.setattr(cli, "_sandbox", lambda: started.append(True) or None)
+    cli.main(["run"])
+    assert started
+    assert "no INCIDENTIO_API_KEY and no Slack settings, so this starts the sandbox" in (
+        capsys.readouterr().err
+    )
