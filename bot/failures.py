@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
@@ -22,6 +23,12 @@ from bot.ui.blocks import SECTION_TEXT, cut_mrkdwn
 from bot.ui.common import message_modal, typed_back, with_request_id
 
 log = logging.getLogger("bot.failures")
+
+# What slack_sdk's AsyncWebClient raises when Slack's Web API cannot be reached or does not answer
+# in time (aiohttp underneath). Nothing else in the bot lets a bare TimeoutError out: incident.io's
+# failures are IncidentIoError, and the bot's own waits handle their timeouts where they wait.
+SLACK_UNREACHABLE = (aiohttp.ClientError, TimeoutError)
+UNREACHABLE_MESSAGE = "The bot could not reach Slack just now, so it could not finish. Try again."
 
 
 class UserError(Exception):
@@ -60,7 +67,14 @@ def describe(error: BaseException) -> tuple[str, str | None]:
         return cut_mrkdwn(text, SECTION_TEXT), error.request_id
     if isinstance(error, SlackApiError):
         return f"Slack refused the request ({error.response.get('error', 'unknown error')}).", None
+    if isinstance(error, SLACK_UNREACHABLE):
+        return UNREACHABLE_MESSAGE, None
     return "Something went wrong in the bot; the error is in its logs.", None
+
+
+def _unreachable(error: BaseException) -> str:
+    # aiohttp's timeouts carry no text: the kind of error is then the reason.
+    return str(error) or type(error).__name__
 
 
 def log_failure(error: BaseException, where: str) -> None:
@@ -75,6 +89,8 @@ def log_failure(error: BaseException, where: str) -> None:
         )
     elif isinstance(error, SlackApiError):
         log.warning("Slack API error in %s: %s", where, error.response.get("error"))
+    elif isinstance(error, SLACK_UNREACHABLE):
+        log.warning("Slack unreachable in %s: %s", where, _unreachable(error))
     else:
         log.error("unexpected error in %s", where, exc_info=error)
 
@@ -86,6 +102,8 @@ def _outcome(error: BaseException) -> str:
         return "api_error"
     if isinstance(error, SlackApiError):
         return "slack_error"
+    if isinstance(error, SLACK_UNREACHABLE):
+        return "slack_unreachable"
     return "error"
 
 
@@ -119,6 +137,12 @@ async def report(
         log.error(
             "could not show an error to the user (%s): %s",
             slack_error.response.get("error"),
+            shown,
+        )
+    except SLACK_UNREACHABLE as lost:
+        log.error(
+            "could not show an error to the user (Slack unreachable: %s): %s",
+            _unreachable(lost),
             shown,
         )
 
