@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import keys
 from bot.attribution import sign
 from bot.deps import Deps
+from bot.failures import SLACK_UNREACHABLE
 from bot.flows.context import submitter_name
 from bot.flows.declare import open_declare
 from bot.flows.runner import answer_submission, open_modal
@@ -46,7 +47,7 @@ async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | Non
     try:
         async with asyncio.timeout(PERMALINK_BUDGET):
             response = await client.chat_getPermalink(channel=channel, message_ts=ts)
-    except (SlackApiError, TimeoutError) as error:
+    except (SlackApiError, *SLACK_UNREACHABLE) as error:
         # The link is a nicety; the incident must not wait for it.
         log.info("no permalink for %s/%s: %s", channel, ts, error)
         return None

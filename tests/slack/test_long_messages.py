@@ -1,7 +1,12 @@
-"""A message too long for a form or an update is never cut silently: declaring from it keeps the
-rest in sight beside the form, adding it to an incident says what the update holds."""
+"""A message shortcut never loses the message: one too long for a form or an update is never cut
+silently (declaring from it keeps the rest in sight beside the form, adding it to an incident says
+what the update holds), and its link, a nicety, never stops the form."""
 
 from __future__ import annotations
+
+import aiohttp
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Field, Modal, Shortcut
 from tests.slack.conftest import Harness
@@ -45,3 +50,17 @@ async def test_a_short_message_is_added_whole_with_no_notice(h: Harness) -> None
     )
     await h.settle()
     assert "characters" not in blocks_text(h.driver.last_view())
+
+
+async def test_a_permalink_slack_cannot_be_reached_for_does_not_stop_the_form(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unreachable(*_: object, **__: object) -> None:
+        raise aiohttp.ClientConnectionError("connection reset")
+
+    monkeypatch.setattr(AsyncWebClient, "chat_getPermalink", unreachable)
+    await h.driver.message_shortcut(Shortcut.DECLARE_FROM_MESSAGE, "Checkout is down")
+    await h.settle()
+    view = h.driver.last_view()
+    assert view["callback_id"] == Modal.DECLARE
+    assert element(view, Field.SUMMARY)["initial_value"] == "Checkout is down"
