@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sandbox.answers import SessionError
 from sandbox.render import InputField, option_lines
-from sandbox.session import Session, SessionError
+from sandbox.session import Session
 
 QUIT_QUESTION = "Quit the sandbox? Its incidents are lost. [y/N] "
 HELP = """\
@@ -68,6 +69,7 @@ class Prompt:
 
     def step(self) -> bool:
         """Fill the open form, or read and run one line; False to quit."""
+        self.session.catch_up()  # a form or a result the bot sent after the last wait ended
         if self.session.form_open:
             self.form()
             return True
