@@ -76,6 +76,27 @@ async def test_update_modal_for_a_post_incident_incident_is_a_message(h: Harness
     )
 
 
+async def test_update_modal_in_post_incident_says_plainly_that_it_wants_a_message(
+    h: Harness,
+) -> None:
+    incident = await _in_post_incident(h)
+    ref = incident.reference
+    view = await open_view(h, f"update {ref}")
+
+    assert (
+        f"{ref} is in post-incident, so an update is a message only: its status and severity "
+        f"no longer change here. To close {ref}, use `/incident resolve {ref}`."
+    ) in blocks_text(view)
+    # The message is all the form asks for, so it is not optional; sent empty all the same
+    # (an old form), it asks for the message only: there is no status or severity to choose.
+    assert input_block(view, Field.MESSAGE)["optional"] is False
+    response = await h.driver.submit(view["id"], {"message": ""})
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {Field.MESSAGE.value: "Write the message to share."},
+    }
+
+
 async def test_escalate_on_a_post_incident_incident_is_refused_clearly(h: Harness) -> None:
     incident = await _in_post_incident(h)
     writes = len(h.writes())
