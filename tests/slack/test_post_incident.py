@@ -171,3 +171,28 @@ async def test_a_stale_modal_does_not_choose_between_endings(h: Harness) -> None
     assert "out of date" in blocks_text(response.json()["view"])
     assert len(h.writes()) == writes
     assert h.emulator.incident(incident.id)["incident_status"]["name"] == "Investigating"
+
+
+async def test_list_shows_post_incident_incidents_after_the_open_ones_marked(h: Harness) -> None:
+    resolved = await _in_post_incident(h, "Checkout down")
+    await seed_incident(h, "Search slow")
+    closed = await seed_incident(h, "Old outage")
+    view = await open_view(h, f"resolve {closed.reference}")
+    await h.driver.submit(view["id"], {"message": "Done", "status": "Closed"})
+    await h.settle()
+    h.fake.reset()
+
+    text = said(h, await h.driver.command("list"))
+
+    assert "1 open incident · 1 in post-incident" in text
+    assert text.index("Search slow") < text.index("Checkout down")
+    line = text[text.index(f"{resolved.reference}>* Checkout down") :].split("\n")[1]
+    assert line.startswith("_Post-incident_ · Minor · Documenting")
+    assert "Old outage" not in text  # closed: not in the list
+
+
+async def test_list_with_only_post_incident_incidents(h: Harness) -> None:
+    await _in_post_incident(h)
+    h.fake.reset()
+    text = said(h, await h.driver.command("list"))
+    assert "No open incidents · 1 in post-incident" in text and "Checkout down" in text
