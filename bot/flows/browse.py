@@ -44,8 +44,8 @@ async def _show(ctx: CommandContext) -> Answer:
         found = await channel_incident(ctx.deps, ctx.channel_id)
         if found is None:
             raise UserError(
-                "This channel is not an open incident's channel; name one, "
-                "for example `/incident show INC-42`."
+                "Which incident? Name it, for example `/incident show INC-12`; in an "
+                "incident's own channel, `/incident show` alone shows that incident."
             )
         incident = found
     updates = [
