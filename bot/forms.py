@@ -137,7 +137,13 @@ def parse_update(values: Mapping[str, Any]) -> UpdateForm:
     severity_id = selected_value(values, Field.SEVERITY)
     _check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
     if not (message or status_id or severity_id):
-        errors[Field.MESSAGE.value] = "Write an update, or choose a new status or severity."
+        # A form that offered no status or severity (post-incident) asks for the message only.
+        choices = Field.STATUS.value in values or Field.SEVERITY.value in values
+        errors[Field.MESSAGE.value] = (
+            "Write an update, or choose a new status or severity."
+            if choices
+            else "Write the message to share."
+        )
     form = UpdateForm(
         incident_id=selected_value(values, Field.INCIDENT),
         message=message,

@@ -25,6 +25,7 @@ __all__ = [
     "link",
     "mentions",
     "message_text",
+    "plain",
     "quote",
     "to_mrkdwn",
     "truncate",
@@ -280,6 +281,13 @@ def _span(match: re.Match[str], depth: int) -> str:
     if groups["strike"] is not None:
         return "~" + _inline(groups["strike"], depth) + "~"
     return "_" + _inline(groups["i1"] or groups["i2"] or "", depth) + "_"
+
+
+def plain(markdown: str) -> str:
+    """incident.io Markdown (a catalog description) for a plain_text field, such as an option's
+    description: the words without `**` and the other marks. Slack shows plain_text as written,
+    so nothing in it can mention or link, and escaping would only show `&amp;`."""
+    return _plain(markdown)
 
 
 def _plain(label: str) -> str:

@@ -164,10 +164,11 @@ def run_action(session: Session, text: str) -> bool:
 
 
 def run_script(session: Session, steps: Sequence[Step]) -> int:
-    from sandbox.session import SessionError
+    from sandbox.answers import SessionError
 
     for kind, value in steps:
         try:
+            session.catch_up()  # what the bot sent after the last step's wait ended
             if kind == "say" and value is not None:
                 if value.strip().startswith(":"):
                     if not run_action(session, value):
@@ -187,6 +188,7 @@ def run_script(session: Session, steps: Sequence[Step]) -> int:
         except SessionError as error:
             print(f"! {error}", file=sys.stderr)
             return 1
+    session.catch_up()
     return 1 if session.problems else 0
 
 

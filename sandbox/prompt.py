@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sandbox.answers import SessionError
 from sandbox.render import InputField, option_lines
-from sandbox.session import Session, SessionError
+from sandbox.session import Session
 
 QUIT_QUESTION = "Quit the sandbox? Its incidents are lost. [y/N] "
 HELP = """\
@@ -23,6 +24,7 @@ Sandbox actions:
   state                  the incidents the emulator holds
   help                   this text
   quit                   stop; Ctrl-D (the end of input) stops too; Ctrl-C asks first
+                         (y quits; anything else, another Ctrl-C too, stays)
 In a form: Enter keeps the value shown; a number or a name picks an option (checkboxes:
 comma-separated, "none" for none); "\\n" in a text starts a new line. Ctrl-C or Ctrl-D
 cancels the form only: the sandbox and its incidents stay."""
@@ -44,23 +46,30 @@ class Prompt:
 
     def loop(self) -> int:
         self.session.write('Type "help" for what you can do here, "quit" to stop.')
+        # Only "quit", "y" at the question, or the end of input stop the sandbox. A Ctrl-C can
+        # land anywhere, also while the bot works, while the question is printed, or as the
+        # second signal of one press: each is caught here and only ever asks.
+        asking = False
         while True:
             try:
-                if not self.step():
+                if asking:
+                    asking = False
+                    if self.quit_confirmed():
+                        break
+                elif not self.step():
                     break
             except EOFError:
                 # Ctrl-D, or stdin closed: nothing more will come, so stop.
                 self.session.write("")
                 break
             except KeyboardInterrupt:
-                # Also while the bot was working. One keystroke must not lose the incidents.
-                if self.quit_confirmed():
-                    break
+                asking = True
         self.session.write("Bye. The sandbox's incidents are gone with it.")
         return 0
 
     def step(self) -> bool:
         """Fill the open form, or read and run one line; False to quit."""
+        self.session.catch_up()  # a form or a result the bot sent after the last wait ended
         if self.session.form_open:
             self.form()
             return True
@@ -71,12 +80,14 @@ class Prompt:
         return True
 
     def quit_confirmed(self) -> bool:
+        """y quits; anything else, another Ctrl-C too, stays. EOFError (no more input) is the
+        caller's: it stops."""
         self.session.write("")  # Ctrl-C left the cursor after the prompt
         try:
             answer = self.read(QUIT_QUESTION)
-        except (EOFError, KeyboardInterrupt):
+        except KeyboardInterrupt:
             self.session.write("")
-            return True  # a second Ctrl-C, or no more input to ask
+            answer = ""
         return answer.strip().lower() in ("y", "yes")
 
     def line(self, line: str) -> None:
@@ -101,20 +112,28 @@ class Prompt:
     def form(self) -> None:
         """Fill the open modal field by field, then submit it or cancel it."""
         try:
-            self.fill_and_press()
-        except _FormCancelled:
+            # Ctrl-C while the form is printed or asks is a cancel, as Ctrl-C and Ctrl-D at a
+            # question are.
+            press = self.fill_and_choose()
+        except (_FormCancelled, KeyboardInterrupt):
             self.session.write("")  # Ctrl-C and Ctrl-D leave the cursor after the question
             self.session.cancel(said="(form cancelled)")
+            return
+        # Not a cancel from here: once submitted, the bot may already have acted on it.
+        if press is True:
+            self.session.submit()
+        elif press is False:
+            self.session.cancel()
 
     def ask_in_form(self, question: str) -> str:
-        # Only what is typed is caught: Ctrl-C while a submission is on its way is no
-        # "cancel", since the bot may already have acted on it.
         try:
             return self.read(question)
         except (EOFError, KeyboardInterrupt):
             raise _FormCancelled from None
 
-    def fill_and_press(self) -> None:
+    def fill_and_choose(self) -> bool | None:
+        """Ask every field, then whether to press submit: True submit, False cancel, None
+        edit again (the loop around form() asks again)."""
         session = self.session
         session.write("Fill in the form (Enter keeps the value shown):")
         for item in session.fields():
@@ -127,13 +146,11 @@ class Prompt:
             )
             choice = choice.strip().lower()
             if choice in ("", "y", "yes"):
-                session.submit()
-                return
+                return True
             if choice in ("c", "cancel", "n", "no"):
-                session.cancel()
-                return
+                return False
             if choice in ("e", "edit"):
-                return  # the loop around form() asks again
+                return None
 
     def ask(self, item: InputField) -> None:
         if item.kind == "external_select":

@@ -8,18 +8,17 @@ ephemeral or response_url messages, and the modals opened or changed.
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from bot.ids import SLASH_COMMAND, Shortcut
+from sandbox.answers import SessionError, command_text, pick_option
 from sandbox.channels import Channel, find_channel, general
 from sandbox.driver import SlackDriver, SlackResponse, state_for
-from sandbox.fake_slack import MESSAGE_METHODS, SlackCall
+from sandbox.fake_slack import MESSAGE_METHODS
 from sandbox.render import (
     InputField,
     input_fields,
-    option_label,
     render_errors,
     render_message,
     render_modal,
@@ -39,40 +38,6 @@ _MESSAGE_TITLES = {
     "chat.postMessage": "Message in the channel",
     "chat.update": "Message edited",
 }
-
-
-class SessionError(Exception):
-    """The person asked for something the sandbox cannot do (no open form, unknown field…)."""
-
-
-def command_text(text: str) -> str:
-    """The text after `/incident`, whether or not the person typed the command itself."""
-    stripped = text.strip()
-    if stripped == SLASH_COMMAND or stripped.startswith(SLASH_COMMAND + " "):
-        return stripped[len(SLASH_COMMAND) :].strip()
-    return stripped
-
-
-def _matches(option: Mapping[str, Any], wanted: str) -> bool:
-    return str(option.get("value")) == wanted or option_label(option).lower() == wanted.lower()
-
-
-def pick_option(options: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
-    """The option a person means by a number (1-based), a label, a value or part of a label."""
-    wanted = wanted.strip()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1]
-    exact = [o for o in options if _matches(o, wanted)]
-    # "INC-1" means "INC-1: Checkout down", not "INC-12: …".
-    word = re.compile(re.escape(wanted) + r"\b", re.IGNORECASE)
-    leading = [o for o in options if wanted and word.match(option_label(o))]
-    partial = [o for o in options if wanted and wanted.lower() in option_label(o).lower()]
-    found = exact or leading or partial
-    if len(found) == 1 or (found and exact):
-        return found[0]
-    labels = ", ".join(f"{n}) {option_label(o)}" for n, o in enumerate(options, 1))
-    problem = "matches several options" if found else "is not one of the options"
-    raise SessionError(f"{wanted!r} {problem}: {labels or 'none'}")
 
 
 class Session:
@@ -95,6 +60,11 @@ class Session:
         self._last_message: tuple[str, str, Channel] | None = None  # text, ts, where
         self.answers: dict[str, Any] = {}
         self.problems = 0  # non-200 answers and calls Slack would have rejected
+        # What has been shown: the fake Slack's calls up to here, and the views it knew then.
+        # The bot may call Slack after the session stopped waiting (incident.io slow); those
+        # calls are shown by the next catch_up() or interaction.
+        self._shown, self._known = len(stack.fake.calls), set(stack.fake.views)
+        self.working = False  # the bot was still busy when the session last stopped waiting
 
     @property
     def driver(self) -> SlackDriver:
@@ -253,14 +223,11 @@ class Session:
         *,
         submitted: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
-        mark, known = len(self.stack.fake.calls), set(self.stack.fake.views)
-
-        async def go() -> SlackResponse:
+        async def go() -> tuple[SlackResponse, bool]:
             response = await request
-            await self.stack.settle(self.quiet, self.timeout)
-            return response
+            return response, await self.stack.settle(self.quiet, self.timeout)
 
-        response = self._run(go())
+        response, settled = self._run(go())
         touched: list[str] = []
         if response.status != 200:
             self.problems += 1
@@ -269,7 +236,16 @@ class Session:
             touched = self._show_submission(response, *submitted)
         elif response.json():
             self.write(render_message(response.json(), title="Reply (only you can see this)"))
-        self._show_calls(self.stack.fake.calls[mark:], known, touched)
+        self._show_calls(touched, settled)
+
+    def catch_up(self) -> None:
+        """Show what the bot sent since the session last looked: a form it opened, a result it
+        put in a modal or a message, after the wait for it had ended. Still working: wait for
+        it once more first."""
+        settled = not self.working or self._run(self.stack.settle(self.quiet, self.timeout))
+        unseen = any(v not in self._known for v in list(self.stack.fake.views))
+        if self.working or unseen or len(self.stack.fake.calls) > self._shown:
+            self._show_calls([], settled)
 
     def _show_submission(
         self, response: SlackResponse, view_id: str, shown: dict[str, Any]
@@ -289,8 +265,12 @@ class Session:
             self.modal_id = None
         return []
 
-    def _show_calls(self, calls: list[SlackCall], known: set[str], touched: list[str]) -> None:
-        touched = touched + [v for v in list(self.stack.fake.views) if v not in known]
+    def _show_calls(self, touched: list[str], settled: bool = True) -> None:
+        """Print the calls not shown yet, and the modals they (or a new views.open) changed."""
+        # Views first: a view whose views.open is not in `calls` yet is shown once, as new.
+        views = list(self.stack.fake.views)
+        calls = self.stack.fake.calls[self._shown :]
+        touched = touched + [v for v in views if v not in self._known]
         for call in calls:
             if call.error is not None:
                 self.problems += 1
@@ -305,10 +285,19 @@ class Session:
             if view_id in shown or self.stack.fake.views[view_id].get("type") != "modal":
                 continue
             shown.add(view_id)
-            self.write(render_modal(self.stack.fake.current_view(view_id)))
             if view_id != self.modal_id:
                 self.modal_id, self.answers = view_id, {}
+            self.write(render_modal(self.stack.fake.current_view(view_id)))
         for violation in self.stack.fake.violations:
             self.write(f"! Slack would have rejected: {violation}")
         self.problems += len(self.stack.fake.violations)
         self.stack.fake.violations.clear()
+        # Only now: what a Ctrl-C kept from being printed is printed by the next catch_up().
+        self._shown += len(calls)
+        self._known.update(views)
+        self.working = not settled
+        if self.working:
+            self.write(
+                "(the bot is still working: what it sends next is shown before your next step; "
+                "press Enter to wait for it)"
+            )

@@ -8,6 +8,7 @@ from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
+from bot.incidentio.models import CHANGEABLE_CATEGORIES
 from bot.lookup import channel_incident, find_incident
 from bot.slacktext import escape, from_slack
 from bot.ui.incident import card_blocks, ignored_note, list_blocks, list_text
@@ -23,7 +24,8 @@ async def _list(deps: Deps) -> Answer:
     # Read through the API (every page), not the picker cache: a list must be current.
     incidents = [
         i
-        async for i in deps.incidents.list_incidents(status_categories=("triage", "live", "paused"))
+        # Post-incident ones too: resolved, but not closed while their follow-ups go on.
+        async for i in deps.incidents.list_incidents(status_categories=CHANGEABLE_CATEGORIES)
         if not i.is_private
     ]
     now = datetime.now(UTC)
@@ -42,8 +44,8 @@ async def _show(ctx: CommandContext) -> Answer:
         found = await channel_incident(ctx.deps, ctx.channel_id)
         if found is None:
             raise UserError(
-                "This channel is not an open incident's channel; name one, "
-                "for example `/incident show INC-42`."
+                "Which incident? Name it, for example `/incident show INC-12`; in an "
+                "incident's own channel, `/incident show` alone shows that incident."
             )
         incident = found
     updates = [

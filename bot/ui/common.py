@@ -22,7 +22,7 @@ from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
 from bot.incidentio.models import Incident, IncidentStatus, IncidentType, IncidentUpdate, Severity
-from bot.slacktext import escape, link, quote
+from bot.slacktext import escape, link, plain, quote
 from bot.ui.blocks import (
     MAX_OPTIONS,
     SECTION_TEXT,
@@ -41,15 +41,15 @@ _WARNING = ":warning: "
 
 
 def severity_option(severity: Severity) -> Option:
-    return option(severity.name, severity.id, severity.description or None)
+    return option(severity.name, severity.id, plain(severity.description) or None)
 
 
 def status_option(status: IncidentStatus) -> Option:
-    return option(status.name, status.id, status.description or None)
+    return option(status.name, status.id, plain(status.description) or None)
 
 
 def type_option(incident_type: IncidentType) -> Option:
-    return option(incident_type.name, incident_type.id, incident_type.description or None)
+    return option(incident_type.name, incident_type.id, plain(incident_type.description) or None)
 
 
 def incident_option(incident: Incident) -> Option:

@@ -12,7 +12,7 @@ _WHAT: dict[Verb, str] = {
     Verb.UPDATE: "Share an update; without a message, a form that can also change status or severity.",
     Verb.ESCALATE: "Raise the severity, with a reason.",
     Verb.RESOLVE: "Close the incident (or move it to post-incident) with a closing message.",
-    Verb.LIST: "Open public incidents.",
+    Verb.LIST: "Public incidents that are open or in post-incident.",
     Verb.SHOW: "One incident: severity, status, roles, links and latest updates.",
     Verb.HELP: "This message.",
 }

@@ -1,4 +1,4 @@
-"""Read-only incident views: the open-incidents list and one incident's card."""
+"""Read-only incident views: the list of open and post-incident incidents, and one incident's card."""
 
 from __future__ import annotations
 
@@ -25,17 +25,25 @@ MAX_LISTED = 20
 
 
 def list_text(incidents: Sequence[Incident]) -> str:
+    """Open incidents, and those in post-incident (resolved, not closed: their follow-ups go on)."""
     if not incidents:
         return "No open incidents. :white_check_mark:"
-    return f"{len(incidents)} open incident{'s' if len(incidents) != 1 else ''}"
+    learning = sum(1 for i in incidents if i.is_post_incident)
+    live = len(incidents) - learning
+    text = f"{live} open incident{'s' if live != 1 else ''}" if live else "No open incidents"
+    return f"{text} · {learning} in post-incident" if learning else text
 
 
 def list_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
+    """The open incidents first, then the post-incident ones, each marked so."""
     if not incidents:
         return [section(list_text(incidents))]
     blocks: list[Block] = [header(list_text(incidents))]
-    for incident in incidents[:MAX_LISTED]:
-        blocks.append(section(incident_line(incident, now=now)))
+    ordered = sorted(incidents, key=lambda i: i.is_post_incident)
+    for incident in ordered[:MAX_LISTED]:
+        title, _, facts = incident_line(incident, now=now).partition("\n")
+        mark = "_Post-incident_ · " if incident.is_post_incident else ""
+        blocks.append(section(f"{title}\n{mark}{facts}"))
     if len(incidents) > MAX_LISTED:
         rest = len(incidents) - MAX_LISTED
         blocks.append(context(f"…and {rest} more; see all in incident.io."))

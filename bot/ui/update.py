@@ -29,9 +29,8 @@ def update_modal(
         ref = incident.reference
         blocks.append(
             context(
-                f"{ref} is in post-incident: its status moves as incident.io's post-incident "
-                f"tasks are done, so an update here is a message. `/incident resolve {ref}` "
-                "closes it."
+                f"{ref} is in post-incident, so an update is a message only: its status and "
+                f"severity no longer change here. To close {ref}, use `/incident resolve {ref}`."
             )
         )
     elif incident.incident_status.category == "triage":
@@ -41,8 +40,15 @@ def update_modal(
                 "triage statuses or to resolved, so accept it in incident.io to make it live."
             )
         )
+    # With nothing else to change, the message is the update: Slack asks for it.
     blocks.append(
-        message_input(Field.MESSAGE, "Update", message, "What changed, what's next", optional=True)
+        message_input(
+            Field.MESSAGE,
+            "Update",
+            message,
+            "What changed, what's next",
+            optional=bool(statuses or severities),
+        )
     )
     if statuses:
         blocks.append(select_input(Field.STATUS, "New status", statuses, optional=True))

@@ -13,7 +13,7 @@ from bot.__main__ import main
 from bot.app import Bot
 from bot.ids import Block, Modal
 from sandbox import cli, session
-from sandbox.session import SessionError, command_text, pick_option
+from sandbox.answers import SessionError, command_text, pick_option
 from sandbox.stack import SandboxStack
 
 NOTICE = "incidents here are not real"

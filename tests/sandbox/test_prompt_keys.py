@@ -134,7 +134,7 @@ def test_ctrl_c_at_the_prompt_asks_and_n_stays_y_quits(
     [
         ("y", True),
         ("YES", True),
-        (KeyboardInterrupt, True),  # a second Ctrl-C
+        (KeyboardInterrupt, False),  # a second Ctrl-C, however soon: no answer, so stay
         (EOFError, True),  # no more input to ask
         ("", False),
         ("n", False),
@@ -149,6 +149,64 @@ def test_the_quit_question(stack: SandboxStack, answer: Key, quits: bool) -> Non
     assert code == 0
     assert keyboard.prompts == [GENERAL, QUIT_QUESTION] + ([] if quits else [GENERAL, GENERAL])
     assert ("The emulator holds 1 incident(s)" in out) is not quits
+
+
+class Interrupting:
+    """A terminal where Ctrl-C lands while `when` is being written (the signal arrives outside
+    any read: the bot is working, a form or the quit question is being printed)."""
+
+    def __init__(self, when: str, times: int = 1) -> None:
+        self.when, self.times, self.lines = when, times, list[str]()
+
+    def __call__(self, line: str) -> None:
+        if self.times and (line == self.when or (self.when and line.startswith(self.when))):
+            self.times -= 1
+            raise KeyboardInterrupt
+        self.lines.append(line)
+
+
+def interrupted_prompt(
+    stack: SandboxStack, terminal: Interrupting, *keys: Key
+) -> tuple[int, Keyboard, Session]:
+    person = Session(stack, terminal)
+    keyboard = Keyboard(*keys)
+    try:
+        code = Prompt(person, keyboard).loop()
+    except KeyboardInterrupt:
+        pytest.fail(
+            f"Ctrl-C got out of the prompt (it quits the sandbox); asked {keyboard.prompts}"
+        )
+    return code, keyboard, person
+
+
+def test_a_second_ctrl_c_before_the_quit_question_shows_asks_again(stack: SandboxStack) -> None:
+    # The second signal of a double press lands while the question's newline is printed.
+    terminal = Interrupting("", times=1)
+
+    code, keyboard, _ = interrupted_prompt(stack, terminal, KeyboardInterrupt, "n", "quit")
+
+    assert code == 0
+    assert keyboard.prompts == [GENERAL, QUIT_QUESTION, GENERAL]
+
+
+def test_ctrl_c_while_the_bot_works_asks_before_quitting(stack: SandboxStack) -> None:
+    terminal = Interrupting("> /incident list")
+
+    code, keyboard, _ = interrupted_prompt(stack, terminal, "/incident list", "", "quit")
+
+    assert code == 0
+    assert keyboard.prompts == [GENERAL, QUIT_QUESTION, GENERAL]
+
+
+def test_ctrl_c_while_a_form_is_shown_cancels_the_form(stack: SandboxStack) -> None:
+    terminal = Interrupting("Fill in the form")
+
+    code, keyboard, person = interrupted_prompt(stack, terminal, "declare Second", "quit")
+
+    assert code == 0
+    assert keyboard.prompts == [GENERAL, GENERAL]  # no quit question
+    assert CANCELLED in terminal.lines
+    assert person.modal_id is None
 
 
 def test_ctrl_d_at_the_prompt_quits_without_asking(stack: SandboxStack) -> None:

@@ -79,6 +79,18 @@ async def test_show_card_has_the_facts_and_latest_updates(h: Harness) -> None:
         assert expected in text, expected
 
 
+async def test_show_without_a_reference_outside_an_incident_channel_says_how_to_name_one(
+    h: Harness,
+) -> None:
+    reply = said(h, await h.driver.command("show"))
+    assert (
+        "Which incident? Name it, for example `/incident show INC-12`; "
+        "in an incident's own channel, `/incident show` alone shows that incident."
+    ) in reply
+    await h.settle()
+    assert h.writes() == [] and h.driver.open_views() == []
+
+
 async def test_show_in_channel_and_private_rules(h: Harness) -> None:
     secret = await seed_incident(h, name="Secret breach", visibility="private")
     outside = said(h, await h.driver.command(f"show {secret.reference}"))

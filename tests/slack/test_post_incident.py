@@ -76,6 +76,27 @@ async def test_update_modal_for_a_post_incident_incident_is_a_message(h: Harness
     )
 
 
+async def test_update_modal_in_post_incident_says_plainly_that_it_wants_a_message(
+    h: Harness,
+) -> None:
+    incident = await _in_post_incident(h)
+    ref = incident.reference
+    view = await open_view(h, f"update {ref}")
+
+    assert (
+        f"{ref} is in post-incident, so an update is a message only: its status and severity "
+        f"no longer change here. To close {ref}, use `/incident resolve {ref}`."
+    ) in blocks_text(view)
+    # The message is all the form asks for, so it is not optional; sent empty all the same
+    # (an old form), it asks for the message only: there is no status or severity to choose.
+    assert input_block(view, Field.MESSAGE)["optional"] is False
+    response = await h.driver.submit(view["id"], {"message": ""})
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {Field.MESSAGE.value: "Write the message to share."},
+    }
+
+
 async def test_escalate_on_a_post_incident_incident_is_refused_clearly(h: Harness) -> None:
     incident = await _in_post_incident(h)
     writes = len(h.writes())
@@ -150,3 +171,28 @@ async def test_a_stale_modal_does_not_choose_between_endings(h: Harness) -> None
     assert "out of date" in blocks_text(response.json()["view"])
     assert len(h.writes()) == writes
     assert h.emulator.incident(incident.id)["incident_status"]["name"] == "Investigating"
+
+
+async def test_list_shows_post_incident_incidents_after_the_open_ones_marked(h: Harness) -> None:
+    resolved = await _in_post_incident(h, "Checkout down")
+    await seed_incident(h, "Search slow")
+    closed = await seed_incident(h, "Old outage")
+    view = await open_view(h, f"resolve {closed.reference}")
+    await h.driver.submit(view["id"], {"message": "Done", "status": "Closed"})
+    await h.settle()
+    h.fake.reset()
+
+    text = said(h, await h.driver.command("list"))
+
+    assert "1 open incident · 1 in post-incident" in text
+    assert text.index("Search slow") < text.index("Checkout down")
+    line = text[text.index(f"{resolved.reference}>* Checkout down") :].split("\n")[1]
+    assert line.startswith("_Post-incident_ · Minor · Documenting")
+    assert "Old outage" not in text  # closed: not in the list
+
+
+async def test_list_with_only_post_incident_incidents(h: Harness) -> None:
+    await _in_post_incident(h)
+    h.fake.reset()
+    text = said(h, await h.driver.command("list"))
+    assert "No open incidents · 1 in post-incident" in text and "Checkout down" in text

@@ -18,7 +18,8 @@ from bot.flows.update import Update
 from bot.flows.verbs import ChangeVerb, incident_meta
 from bot.forms import DeclareForm, parse_declare
 from bot.ids import Block, Field
-from bot.incidentio.models import Catalog, Incident
+from bot.incidentio.models import Catalog, Incident, IncidentStatus, IncidentType, Severity
+from bot.ui.common import severity_option, status_option, type_option
 from bot.ui.declare import declare_choices, declare_modal
 from bot.ui.refill import refill
 from sandbox.slack_limits import check_view
@@ -134,3 +135,24 @@ def test_a_refilled_form_keeps_an_external_selects_choice() -> None:
     assert check_view(again.to_dict()) == []
     assert element(again, Field.SEVERITY)["initial_option"] == chosen
     assert again.to_dict()["blocks"][0]["block_id"] == Block.ERROR_BANNER
+
+
+def test_catalog_descriptions_show_without_their_markdown_marks() -> None:
+    # incident.io writes descriptions in Markdown; an option's description is plain_text, where
+    # Slack would show `**` as typed. What is left is shown as written (plain_text links and
+    # mentions nothing), so it is not escaped either.
+    severity = Severity(id="s1", name="Minor", description="Issues with **low impact** & <!here>")
+    status = IncidentStatus(id="t1", name="Fixing", category="live", description="__Fix__ `it`")
+    kind = IncidentType(id="k1", name="Default", description="The **default** type")
+
+    shown = [
+        severity_option(severity).to_dict()["description"],
+        status_option(status).to_dict()["description"],
+        type_option(kind).to_dict()["description"],
+    ]
+
+    assert shown == [
+        {"type": "plain_text", "text": "Issues with low impact & <!here>", "emoji": True},
+        {"type": "plain_text", "text": "Fix it", "emoji": True},
+        {"type": "plain_text", "text": "The default type", "emoji": True},
+    ]
