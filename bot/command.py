@@ -29,7 +29,10 @@ USAGE: dict[Verb, tuple[str, str]] = {
         "/incident update [ref] [message]",
         "/incident update INC-42 Rolled back the deploy",
     ),
-    Verb.ESCALATE: ("/incident escalate [ref]", "/incident escalate INC-42"),
+    Verb.ESCALATE: (
+        "/incident escalate [ref] [reason]",
+        "/incident escalate INC-42 Error rate still climbing",
+    ),
     Verb.RESOLVE: ("/incident resolve [ref] [message]", "/incident resolve INC-42 Fix verified"),
     Verb.LIST: ("/incident list", "/incident list"),
     Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),

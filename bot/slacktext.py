@@ -272,7 +272,7 @@ def _span(match: re.Match[str], depth: int) -> str:
     if groups["code"] is not None:
         return "`" + escape(groups["code"]) + "`"
     if groups["url"] is not None:
-        return _link(_UNESCAPE.sub(r"\1", groups["url"]), _plain(groups["label"] or ""))
+        return _link(_UNESCAPE.sub(r"\1", groups["url"]), plain(groups["label"] or ""))
     if groups["auto"] is not None:
         return f"<{_safe_url(groups['auto'])}>"
     inner = groups["b1"] or groups["b2"]
@@ -284,15 +284,10 @@ def _span(match: re.Match[str], depth: int) -> str:
 
 
 def plain(markdown: str) -> str:
-    """incident.io Markdown (a catalog description) for a plain_text field, such as an option's
-    description: the words without `**` and the other marks. Slack shows plain_text as written,
-    so nothing in it can mention or link, and escaping would only show `&amp;`."""
-    return _plain(markdown)
-
-
-def _plain(label: str) -> str:
-    # A Slack link label cannot carry emphasis; show the words without the markers.
-    return _UNESCAPE.sub(r"\1", re.sub(r"\*\*|__|~~|`", "", label))
+    """incident.io Markdown (a catalog description, a link's label) for text that cannot carry
+    emphasis: the words without `**` and the other marks. Slack shows plain_text as written, so
+    nothing in it can mention or link, and escaping would only show `&amp;`."""
+    return _UNESCAPE.sub(r"\1", re.sub(r"\*\*|__|~~|`", "", markdown))
 
 
 def _link(url: str, label: str) -> str:
