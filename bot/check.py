@@ -13,8 +13,9 @@ from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
 
 # Bot scopes the bot uses; manifest.yaml asks for exactly these.
-# users:read: users.info, to name the people a message mentions when it goes to incident.io.
-REQUIRED_SCOPES = ("commands", "chat:write", "users:read")
+# users:read: users.info, to name the people a message mentions when it goes to incident.io,
+# and to know who a person is for the policy. usergroups:read: the policy's usergroup rules.
+REQUIRED_SCOPES = ("commands", "chat:write", "users:read", "usergroups:read")
 
 
 async def run_check(

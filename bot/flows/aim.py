@@ -23,14 +23,14 @@ class Aim:
 
 async def aim(ctx: CommandContext) -> Aim:
     command = ctx.command
+    viewer = await ctx.viewer()
     if command.ref is not None:
         try:
             return Aim(
-                await find_incident(ctx.deps, command.ref, ctx.channel_id, ctx.user_id),
-                command.text,
+                await find_incident(ctx.deps, command.ref, ctx.channel_id, viewer), command.text
             )
         except UserError:
             if not (command.bare_number and command.text):
                 raise
-            return Aim(await channel_incident(ctx.deps, ctx.channel_id), command.rest)
-    return Aim(await channel_incident(ctx.deps, ctx.channel_id), command.text)
+            return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.rest)
+    return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.text)
