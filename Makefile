@@ -16,8 +16,9 @@ $(BIN)/.installed: pyproject.toml sandbox/pyproject.toml
 
 install: $(BIN)/.installed
 
-# With incident.io and Slack settings in the environment (or .env) this serves the bot;
-# without them it starts the sandbox: a local incident.io emulator and a terminal Slack.
+# With INCIDENTIO_API_KEY in the environment (or .env) this serves the bot; with no incident.io
+# or Slack settings it starts the sandbox: a local incident.io emulator and a terminal Slack.
+# Slack settings without the key: it stops and says why (README.md, Two commands).
 run: install
 	$(BIN)/incident-bot run
 

@@ -20,6 +20,22 @@ BOTH_WAYS = (
     "  HTTP mode: set SLACK_SIGNING_SECRET and run `incident-bot serve --http`.\n"
     "See README.md, Deploying."
 )
+SOCKET_NEEDS = (
+    "Socket Mode needs SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write,\n"
+    "from the app's Basic Information page. See README.md, Deploying."
+)
+HTTP_NEEDS = (
+    "HTTP mode needs SLACK_SIGNING_SECRET: the Signing Secret from the app's Basic Information\n"
+    "page. See README.md, Deploying."
+)
+RUN_NO_KEY = (
+    "incident-bot run: {settings} {are} set but INCIDENTIO_API_KEY is not, so there is nothing\n"
+    "to serve Slack with, and the terminal sandbox would leave {them} unused. Either:\n"
+    "  serve your workspace: set INCIDENTIO_API_KEY (see README.md, Configuration), or\n"
+    "  try the bot in your workspace on a local incident.io emulator (incidents not real):\n"
+    "    incident-bot sandbox --real-slack, or\n"
+    "  try it in the terminal, Slack settings unused: incident-bot sandbox"
+)
 NO_SANDBOX = (
     "The sandbox is not installed here: it is a separate package, the project's test bed.\n"
     "From a clone of the repository, `make run` installs it (or `pip install -e ./sandbox`)."
@@ -88,14 +104,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import serve_http, serve_socket
 
     socket = args.socket or (settings.socket_mode and not args.http)
-    if settings.slack_app_token is None and settings.slack_signing_secret is None:
-        print(BOTH_WAYS, file=sys.stderr)
-        return 2
-    if socket and settings.slack_app_token is None:
-        print("Socket Mode needs SLACK_APP_TOKEN (an xapp- token).", file=sys.stderr)
-        return 2
-    if not socket and settings.slack_signing_secret is None:
-        print("HTTP mode needs SLACK_SIGNING_SECRET.", file=sys.stderr)
+    missing = _missing_for_mode(settings, args, socket=socket)
+    if missing:
+        print(missing, file=sys.stderr)
         return 2
     if settings.incidentio_sandbox:
         log.warning(
@@ -114,6 +125,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _missing_for_mode(settings: Settings, args: argparse.Namespace, *, socket: bool) -> str | None:
+    """What the mode `serve` runs in lacks: a mode chosen by flag names only its own setting."""
+    if socket:  # by flag, or because SLACK_APP_TOKEN is set
+        return None if settings.slack_app_token is not None else SOCKET_NEEDS
+    if settings.slack_signing_secret is not None:
+        return None
+    return HTTP_NEEDS if args.http else BOTH_WAYS
+
+
 def _check(settings: Settings) -> int:
     from bot.app import slack_client
     from bot.check import run_check
@@ -126,14 +146,40 @@ def _check(settings: Settings) -> int:
     return 0 if asyncio.run(go()) else 1
 
 
+def _run_mode() -> str | None:
+    """`make run`: the settings the bot reads decide between serving and the sandbox, and it
+    says which and why. Slack settings with no incident.io key fit neither: None, having said so.
+    """
+    configured = Configured()
+    slack = configured.slack()
+    if configured.incidentio_api_key is not None:
+        print(
+            "incident-bot run: INCIDENTIO_API_KEY is set, so this serves Slack "
+            "(without it, run starts the sandbox).",
+            file=sys.stderr,
+        )
+        return "serve"
+    if slack:
+        are, them = ("is", "it") if len(slack) == 1 else ("are", "them")
+        print(RUN_NO_KEY.format(settings=", ".join(slack), are=are, them=them), file=sys.stderr)
+        return None
+    print(
+        "incident-bot run: no INCIDENTIO_API_KEY and no Slack settings, so this starts the "
+        "sandbox (set them to serve Slack; see README.md, Configuration).",
+        file=sys.stderr,
+    )
+    return "sandbox"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "healthcheck":
         return healthcheck()
     if args.command == "run":
-        # `make run`: the same settings the bot reads decide between serving and the sandbox.
-        configured = Configured().incidentio_api_key is not None
-        args = _parser().parse_args(["serve"] if configured else ["sandbox"])
+        chosen = _run_mode()
+        if chosen is None:
+            return 2
+        args = _parser().parse_args([chosen])
     if args.command == "sandbox":
         plugin = _sandbox()
         if plugin is None:

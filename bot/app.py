@@ -19,7 +19,7 @@ from bot.command import Verb
 from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
-from bot.failures import describe, log_failure, report
+from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
 from bot.flows import browse, choices, declare, picker, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
@@ -32,7 +32,7 @@ from bot.observability import interaction as ix
 from bot.observability import middleware
 from bot.observability.health import Health
 from bot.policy import Guard, Policy
-from bot.surface import SURFACE, Locate, surface_for
+from bot.surface import SURFACE, Locate, Surface, surface_for
 from bot.ui.common import message_modal, with_request_id
 from bot.usergroups import Usergroups
 
@@ -143,18 +143,33 @@ def build_app(
         surface = context.get(SURFACE) or surface_for(
             body, context.client, context.respond, sandbox=deps.sandbox
         )
-        if body.get("type") == "view_submission" and response is not None:
-            # Not acknowledged yet (a response exists only then): answer in the modal itself,
-            # where Slack would otherwise show a connection error for the HTTP 500.
-            log_failure(error, "view_submission")
-            message, request_id = describe(error)
-            view = surface.view(
-                message_modal("Could not finish", with_request_id(message, request_id))
-            )
-            return BoltResponse(
-                status=200, body={"response_action": "update", "view": view.to_dict()}
-            )
-        await report(error, surface, where=str(body.get("type")))
+        kind, name, _ = middleware.describe_request(body)
+        where = f"{kind} {name}"
+        if response is not None and (
+            kind == "view_submission" or isinstance(error, SLACK_UNREACHABLE)
+        ):
+            # Not acknowledged yet (a response exists only then): the ack itself answers, where
+            # Slack would otherwise show a connection error for the HTTP 500. When Slack's Web
+            # API cannot be reached, the ack is the one way left to tell the person anything.
+            log_failure(error, where)
+            return _answer_in_ack(kind, surface, error)
+        await report(error, surface, where=where)
         return None
 
     return Bot(app, deps)
+
+
+def _answer_in_ack(kind: str, surface: Surface, error: Exception) -> BoltResponse:
+    """The failure, said in the HTTP answer to Slack's request, as each kind of request allows."""
+    message, request_id = describe(error)
+    shown = with_request_id(message, request_id)
+    if kind == "view_submission":
+        view = surface.view(message_modal("Could not finish", shown))
+        return BoltResponse(status=200, body={"response_action": "update", "view": view.to_dict()})
+    if kind == "command":
+        return BoltResponse(
+            status=200, body={"response_type": "ephemeral", "text": surface.text(shown)}
+        )
+    if kind == "block_suggestion":
+        return BoltResponse(status=200, body={"options": []})
+    return BoltResponse(status=200, body="")  # shortcuts, buttons, events: nowhere to say it

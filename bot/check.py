@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,6 +18,12 @@ from bot.incidentio.errors import IncidentIoError
 # users:read: users.info, to name the people a message mentions when it goes to incident.io,
 # and to know who a person is for the policy. usergroups:read: the policy's usergroup rules.
 REQUIRED_SCOPES = ("commands", "chat:write", "users:read", "usergroups:read")
+# How long each check waits for an answer: a service that accepts and never answers is a failure
+# to report, not a reason to hang.
+CHECK_SECONDS = 5.0
+
+Line = tuple[bool | None, str]  # passed (None: information only), what was found
+T = TypeVar("T")
 
 
 async def run_check(
@@ -23,54 +31,86 @@ async def run_check(
     incidents: IncidentIoClient,
     slack: AsyncWebClient,
     out: Callable[[str], None] = print,
+    *,
+    within: float | None = None,
 ) -> bool:
-    """Print one line per check; True when everything the bot needs works."""
+    """Print one line per check; True when everything the bot needs works. Slack and incident.io
+    are tried at once, each call for at most `within` seconds (CHECK_SECONDS)."""
+    limit = CHECK_SECONDS if within is None else within
+    found = await asyncio.gather(
+        _slack(settings, slack, limit), _incidentio(settings, incidents, limit)
+    )
     ok = True
+    for passed, text in [*found[0], *found[1], *_mode(settings)]:
+        ok = ok and passed is not False
+        out(f"{'info' if passed is None else 'ok  ' if passed else 'FAIL'} {text}")
+    return ok
 
-    def line(passed: bool, text: str) -> None:
-        nonlocal ok
-        ok = ok and passed
-        out(f"{'ok  ' if passed else 'FAIL'} {text}")
 
+async def _bounded(call: Awaitable[T], limit: float) -> T:
+    async with asyncio.timeout(limit):
+        return await call
+
+
+def _reason(error: BaseException) -> str:
+    # Some socket errors carry no text at all: the kind of error is then the reason.
+    return str(error) or type(error).__name__
+
+
+async def _slack(settings: Settings, slack: AsyncWebClient, limit: float) -> list[Line]:
     try:
-        auth = await slack.auth_test()
-        line(True, f"Slack: authenticated as {auth.get('user')} in {auth.get('team')}")
-        granted = {s.strip() for s in auth.headers.get("x-oauth-scopes", "").split(",") if s}
-        missing = [s for s in REQUIRED_SCOPES if s not in granted]
-        if granted:
-            line(
-                not missing,
-                "Slack scopes: " + (f"missing {', '.join(missing)}" if missing else "all present"),
-            )
+        auth = await _bounded(slack.auth_test(), limit)
     except SlackApiError as error:
-        line(False, f"Slack: auth.test failed: {error.response.get('error')}")
-    except OSError as error:
-        line(False, f"Slack: unreachable at {settings.slack_api_url}: {error}")
+        return [(False, f"Slack: auth.test failed: {error.response.get('error')}")]
+    except TimeoutError:  # before OSError, of which it is one
+        return [(False, f"Slack did not answer within {limit:g} s ({settings.slack_api_url})")]
+    except (OSError, aiohttp.ClientError) as error:
+        return [(False, f"Slack: unreachable at {settings.slack_api_url}: {_reason(error)}")]
+    lines: list[Line] = [
+        (True, f"Slack: authenticated as {auth.get('user')} in {auth.get('team')}")
+    ]
+    granted = {s.strip() for s in auth.headers.get("x-oauth-scopes", "").split(",") if s}
+    missing = [s for s in REQUIRED_SCOPES if s not in granted]
+    if granted:
+        scopes = f"missing {', '.join(missing)}" if missing else "all present"
+        lines.append((not missing, f"Slack scopes: {scopes}"))
+    return lines
 
+
+async def _incidentio(settings: Settings, incidents: IncidentIoClient, limit: float) -> list[Line]:
+    silent = f"incident.io did not answer within {limit:g} s ({settings.incidentio_base_url})"
     try:
-        identity = await incidents.get_identity()
-        line(
-            True,
-            f"incident.io: API key '{identity.name}' with roles {', '.join(identity.roles) or 'none'}",
-        )
+        identity = await _bounded(incidents.get_identity(), limit)
+    except TimeoutError:
+        return [(False, silent)]
     except IncidentIoError as error:
-        line(False, f"incident.io: {error}")
-        return False
-
+        return [(False, f"incident.io: {error}")]
+    roles = ", ".join(identity.roles) or "none"
+    lines: list[Line] = [(True, f"incident.io: API key '{identity.name}' with roles {roles}")]
     checks = {
         "severities": incidents.list_severities(),
         "incident statuses": incidents.list_incident_statuses(),
         "incident types": incidents.list_incident_types(),
         "incident roles": incidents.list_incident_roles(),
     }
-    results = await asyncio.gather(*checks.values(), return_exceptions=True)
+    results = await asyncio.gather(
+        *(_bounded(c, limit) for c in checks.values()), return_exceptions=True
+    )
     for name, result in zip(checks, results, strict=True):
         if isinstance(result, list):
-            line(len(result) > 0, f"incident.io {name}: {len(result)} found")
-        else:
-            line(False, f"incident.io {name}: {result}")
+            lines.append((len(result) > 0, f"incident.io {name}: {len(result)} found"))
+        elif isinstance(result, TimeoutError):
+            lines.append((False, f"incident.io {name}: {silent.removeprefix('incident.io ')}"))
+        elif isinstance(result, BaseException):
+            lines.append((False, f"incident.io {name}: {_reason(result)}"))
+    return lines
+
+
+def _mode(settings: Settings) -> list[Line]:
     if settings.socket_mode:
-        out("info Socket Mode: SLACK_APP_TOKEN is set")
-    elif settings.slack_signing_secret is None:
-        line(False, "HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
-    return ok
+        return [(None, "Socket Mode: SLACK_APP_TOKEN is set")]
+    if settings.slack_signing_secret is None:
+        return [
+            (False, "HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+        ]
+    return []

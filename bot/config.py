@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.rules import Action, parse_rule
@@ -86,9 +87,22 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("incidentio_api_key", "slack_bot_token", "slack_signing_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Set but empty (`KEY=` in .env, `-e KEY=` in Docker) is a mistake, not "unset": it would
+        # fail later, less clearly. Whitespace around a pasted secret is never part of it.
+        if value is None:
+            return None
+        text = value.get_secret_value().strip()
+        if not text:
+            raise PydanticCustomError("empty", "is set but empty")
+        return SecretStr(text)
+
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Empty means unset here: `SLACK_APP_TOKEN=` is how a .env turns Socket Mode off.
         if value is not None and not value.get_secret_value():
             return None
         if value is not None and not value.get_secret_value().startswith("xapp-"):
@@ -101,12 +115,24 @@ class Settings(BaseSettings):
 
 
 class Configured(BaseSettings):
-    """Whether an incident.io key is configured, read exactly as Settings reads it (environment,
-    then `.env`, `export` lines included), without requiring anything else."""
+    """Which of the settings that decide `incident-bot run` are there, read exactly as Settings
+    reads them (environment, then `.env`, `export` lines included), requiring none of them."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     incidentio_api_key: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
+    def slack(self) -> list[str]:
+        """The Slack variables set to something (a blank one counts as not set)."""
+        values = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_APP_TOKEN": self.slack_app_token,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+        }
+        return [name for name, v in values.items() if v and v.get_secret_value().strip()]
 
 
 class ConfigError(Exception):

@@ -44,7 +44,10 @@ class ModalMeta(BaseModel):
         text = json.dumps(data, separators=(",", ":"))
         # Slack caps private_metadata: shorten the quoted message until it fits.
         while len(text) > MAX_METADATA and data.get("source_text"):
-            data["source_text"] = data["source_text"][: len(data["source_text"]) * 2 // 3]
+            # Marked, so whatever shows or writes the text shows that it was cut.
+            kept = data.pop("source_text").removesuffix("…")
+            if len(kept) > 1:
+                data["source_text"] = kept[: len(kept) * 2 // 3] + "…"
             text = json.dumps(data, separators=(",", ":"))
         if len(text) > MAX_METADATA:
             data.pop("source_permalink", None)

@@ -128,11 +128,11 @@ def serve_http(bot: Bot, host: str, port: int) -> None:
     # process (status -15). A graceful stop is a clean exit, so the handler set here only logs.
     main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, _stopped) for sig in _STOP_SIGNALS} if main_thread else {}
-    probe_file.record(port)
+    probe_address = probe_file.record(port)
     try:
         uvicorn.Server(config).run()
     finally:
-        probe_file.forget()
+        probe_file.forget(probe_address)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -160,6 +160,7 @@ async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> Non
     deps.health.add_check("slack_connected", handler.client.is_connected)
     probe: uvicorn.Server | None = None
     probe_task: asyncio.Task[None] | None = None
+    probe_address = ""
     if health_port:
         config = uvicorn.Config(
             Starlette(routes=probe_routes(deps)),
@@ -170,7 +171,7 @@ async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> Non
         )
         probe = uvicorn.Server(config)
         probe_task = asyncio.create_task(probe.serve())
-        probe_file.record(health_port)
+        probe_address = probe_file.record(health_port)
     warm = asyncio.create_task(deps.health.warm())
     connecting = asyncio.create_task(_connect(handler, stop))
     await stop.wait()
@@ -183,7 +184,7 @@ async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> Non
     warm.cancel()
     await _shutdown(deps)
     if probe is not None and probe_task is not None:
-        probe_file.forget()
+        probe_file.forget(probe_address)
         probe.should_exit = True
         await probe_task
     await handler.close_async()  # type: ignore[no-untyped-call]

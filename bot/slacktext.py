@@ -25,6 +25,7 @@ __all__ = [
     "link",
     "mentions",
     "message_text",
+    "quote",
     "to_mrkdwn",
     "truncate",
 ]
@@ -41,6 +42,12 @@ def escape(text: str) -> str:
     """
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda m: "@" + _ZERO_WIDTH + m.group(1), escaped)
+
+
+def quote(text: str) -> str:
+    """Decoded text as an inert mrkdwn block quote, line by line: what a person typed, shown
+    back to them to copy."""
+    return ">" + escape(text).replace("\n", "\n>")
 
 
 def truncate(text: str, limit: int) -> str:

@@ -1,7 +1,7 @@
 """Which incident a command means, and the text it carries for it.
 
-A reference names the incident; without one, the incident whose channel this is. A bare number
-that is no incident ("/incident update 500 errors are back") is the start of the text, not a
+A reference names the incident; without one, the incident whose channel this is. In that
+channel a bare number followed by text starts the text; elsewhere a bare number that is no incident ("/incident update 500 errors are back") is the start of the text, not a
 reference: the text is kept whole and the person is asked which incident.
 """
 
@@ -24,6 +24,12 @@ class Aim:
 async def aim(ctx: CommandContext) -> Aim:
     command = ctx.command
     viewer = await ctx.viewer()
+    if command.bare_number and command.text:
+        # In an incident's own channel a leading number is text ("2 regions still failing"):
+        # another incident is named there as INC-2, #2 or its ID, never by a bare number.
+        here = await channel_incident(ctx.deps, ctx.channel_id, viewer)
+        if here is not None:
+            return Aim(here, command.rest)
     if command.ref is not None:
         try:
             return Aim(

@@ -60,7 +60,11 @@ async def open_declare(
         view = declare_modal(catalog, meta, name=name, summary=summary, banner=banner)
         return with_overflow(view, summary or "", MAX_SUMMARY)
 
-    await open_modal(deps, surface, trigger_id, load, title="Declare incident", where="declare")
+    # A form that cannot open (catalog unreachable, Slack refusing) quotes back what was typed.
+    typed = "\n\n".join(t for t in (name, summary) if t)
+    await open_modal(
+        deps, surface, trigger_id, load, title="Declare incident", where="declare", typed=typed
+    )
 
 
 async def on_command(ctx: CommandContext) -> None:

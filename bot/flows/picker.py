@@ -13,7 +13,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.deps import Deps
 from bot.failures import UserError, log_failure
-from bot.flows.verbs import ChangeVerb, admit, incident_meta, with_overflow
+from bot.flows.verbs import ChangeVerb, admit, carry_overflow, incident_meta, with_overflow
 from bot.forms import FormError, parse_incident_choice, text_value
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident
@@ -95,7 +95,7 @@ def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) 
             # The text the command carried, as the person left it in the picker.
             text = text_value(view["state"]["values"], Field.MESSAGE) or ""
             built = await spec.build(deps, incident, incident_meta(meta, incident), text)
-            next_view = with_overflow(built, text)
+            next_view = carry_overflow(with_overflow(built, text), view)
         except FormError as error:
             if error.fields:
                 await ack(response_action="errors", errors=field_errors(error.fields))

@@ -21,12 +21,18 @@ from slack_sdk.models.views import View
 
 from bot.acks import answered
 from bot.deps import Deps
-from bot.failures import UserError, describe, log_failure, report
+from bot.failures import UserError, describe, log_failure, maybe_applied, report
 from bot.incidentio.errors import ValidationError
 from bot.inflight import keep
 from bot.surface import Surface
 from bot.ui.blocks import field_errors
-from bot.ui.common import loading_modal, message_modal, sandbox_banner, with_request_id
+from bot.ui.common import (
+    loading_modal,
+    message_modal,
+    sandbox_banner,
+    typed_back,
+    with_request_id,
+)
 
 log = logging.getLogger("bot.flows")
 T = TypeVar("T")
@@ -65,9 +71,11 @@ async def open_modal(
     *,
     title: str,
     where: str,
+    typed: str = "",
 ) -> None:
     """Open the modal `load` builds; a loading modal first if it is not ready within
-    `deps.open_budget`. Building it first yields to acks other requests still owe."""
+    `deps.open_budget`. Building it first yields to acks other requests still owe. A failure
+    quotes `typed`, the command's text the modal would have held."""
     await deps.acks_first()
     task = _start(load())
     try:
@@ -78,19 +86,19 @@ async def open_modal(
     except SlackApiError as error:
         task.cancel()
         log_failure(error, where)
-        await report(UserError(_slack_open_failure(error)), surface, where=where)
+        await report(UserError(_slack_open_failure(error)), surface, where=where, typed=typed)
         return
     except Exception as error:  # noqa: BLE001 - every failure is shown to the person and logged
         if surface.respond is None and surface.channel_id is None:
             # A global shortcut has nowhere else to speak: open a modal that says it.
             await _open_error_modal(surface, trigger_id, error, where)
             return
-        await report(error, surface, where=where)
+        await report(error, surface, where=where, typed=typed)
         return
     try:
         view = await task
     except Exception as error:  # noqa: BLE001
-        await report(error, surface, where=where)
+        await report(error, surface, where=where, typed=typed)
         return
     try:
         await surface.update_view(view, view_hash=opened.get("hash"))
@@ -126,8 +134,10 @@ async def answer_command(
     work: Awaitable[Answer],
     *,
     where: str,
+    typed: str = "",
 ) -> None:
-    """Answer a slash command with the result when it is quick, else `Working on it…` then it."""
+    """Answer a slash command with the result when it is quick, else `Working on it…` then it;
+    a failure quotes `typed`, the text the command carried."""
     task = _start(work)
     if await _settled(task, deps.ack_budget):
         error = task.exception()
@@ -135,22 +145,25 @@ async def answer_command(
             answer = task.result()
             await ack(text=surface.text(answer.text), blocks=_blocks(surface, answer))
             return
-        await ack_failure(ack, surface, error, where=where)
+        await ack_failure(ack, surface, error, where=where, typed=typed)
         return
     await ack(text=surface.text(":hourglass_flowing_sand: Working on it…"))
     try:
         answer = await task
     except Exception as error:  # noqa: BLE001
-        await report(error, surface, where=where)
+        await report(error, surface, where=where, typed=typed)
         return
     await surface.ephemeral(answer.text, _blocks(surface, answer))
 
 
-async def ack_failure(ack: AsyncAck, surface: Surface, error: BaseException, *, where: str) -> None:
-    """Answer a slash command with what went wrong (and log it)."""
+async def ack_failure(
+    ack: AsyncAck, surface: Surface, error: BaseException, *, where: str, typed: str = ""
+) -> None:
+    """Answer a slash command with what went wrong (and log it), quoting `typed` back."""
     log_failure(error, where)
     message, request_id = describe(error)
-    await ack(text=surface.text(with_request_id(message, request_id)))
+    kept = typed_back(typed, maybe_sent=maybe_applied(error))
+    await ack(text=surface.text(with_request_id(message, request_id) + kept))
 
 
 def map_field_errors(error: ValidationError, fields: Mapping[str, str]) -> dict[str, str]:
@@ -187,7 +200,7 @@ async def answer_submission(
             await ack(response_action="errors", errors=mapped)
             return
         message, request_id = describe(error)
-        shown = with_request_id(message, request_id)
+        shown = with_request_id(message + _resubmit_note(error), request_id)
         await ack(response_action="update", view=surface.view(restore(shown)))
         return
     await ack(
@@ -198,7 +211,7 @@ async def answer_submission(
         view = await task
     except Exception as error:  # noqa: BLE001
         await answered()
-        await report(error, surface, where=where, restore=restore)
+        await report(error, surface, where=where, restore=restore, note=_resubmit_note(error))
         return
     # Our "Working…" must reach Slack before the result, or it would replace the result.
     await answered()
@@ -206,3 +219,8 @@ async def answer_submission(
         await surface.update_view(view)
     except SlackApiError as error:
         log_failure(error, where)
+
+
+def _resubmit_note(error: BaseException) -> str:
+    # The form's key comes from its view id: the same form sent again is the same write.
+    return " Submitting again is safe: it will not be done twice." if maybe_applied(error) else ""

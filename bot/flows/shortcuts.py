@@ -17,10 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import keys
 from bot.attribution import sign
 from bot.deps import Deps
+from bot.failures import SLACK_UNREACHABLE
 from bot.flows.context import submitter_name
 from bot.flows.declare import open_declare
 from bot.flows.guarded import guarded
 from bot.flows.runner import answer_submission, open_modal
+from bot.flows.verbs import with_overflow
 from bot.forms import MAX_MESSAGE, MAX_SUMMARY, FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
 from bot.incidentio.models import Incident, IncidentUpdate
@@ -48,7 +50,7 @@ async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | Non
     try:
         async with asyncio.timeout(PERMALINK_BUDGET):
             response = await client.chat_getPermalink(channel=channel, message_ts=ts)
-    except (SlackApiError, TimeoutError) as error:
+    except (SlackApiError, *SLACK_UNREACHABLE) as error:
         # The link is a nicety; the incident must not wait for it.
         log.info("no permalink for %s/%s: %s", channel, ts, error)
         return None
@@ -121,19 +123,23 @@ async def _shared_before(
     return None
 
 
-def with_source(text: str, link: str | None, limit: int) -> str:
-    """`text`, then where it came from; the text is cut, never the link."""
-    source = f"\n\nFrom Slack: {link}" if link else ""
-    return truncate(text, limit - len(source)) + source
+def _source(link: str | None) -> str:
+    """Where a message came from, as every text written from it ends: how it is found again."""
+    return f"\n\nFrom Slack: {link}" if link else ""
 
 
-def _quote(meta: ModalMeta) -> str:
-    text = meta.source_text or "(a message with no text)"
+def _quote(meta: ModalMeta) -> tuple[str, bool]:
+    """The update "Add to incident" writes, and whether it holds less than the whole message."""
+    fitted = ModalMeta.decode(meta.encode())  # what the form's metadata carries to the submit
+    text = fitted.source_text or "(a message with no text)"
     author = f"@{meta.source_author_name}" if meta.source_author_name else "someone"
     quoted = "\n".join(f"> {line}" for line in text.splitlines()) or "> "
     byline = f"\n(posted by {author})"
-    # Room for the signature the update gets too.
-    return with_source(quoted, meta.source_permalink, MAX_MESSAGE - len(byline) - 200) + byline
+    source = _source(meta.source_permalink)
+    # The text is cut (marked), never the link; room for the signature the update gets too.
+    room = MAX_MESSAGE - len(byline) - 200 - len(source)
+    cut = fitted.source_text != meta.source_text or len(quoted) > room
+    return truncate(quoted, room) + source + byline, cut
 
 
 def _message_shortcut(
@@ -199,16 +205,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if earlier is not None:
             # Said at once, before any form: this message already has its incident.
             return declared_view(earlier, already=True, reporter=False)
-        full = meta.model_copy(update={"source_permalink": url})
-        summary = with_source(meta.source_text or "", url, MAX_SUMMARY)
-        # The text lives in the summary input; keep the metadata small.
-        return declare_modal(
-            catalog, full.model_copy(update={"source_text": None}), summary=summary
-        )
+        full = meta.model_copy(update={"source_permalink": url, "source_text": None})
+        text, source = meta.source_text or "", _source(url)
+        room = MAX_SUMMARY - len(source)
+        # The text lives in the summary input, ending with the link; what does not fit is shown
+        # beside the form. The metadata stays small.
+        view = declare_modal(catalog, full, summary=text[:room] + source)
+        return with_overflow(view, text, room)
 
     async def add_form(meta: ModalMeta, link: Awaitable[str | None], viewer: str | None) -> View:
         here, url = await asyncio.gather(channel_incident(deps, meta.channel_id, viewer), link)
-        return add_message_modal(meta.model_copy(update={"source_permalink": url}), here)
+        full = meta.model_copy(update={"source_permalink": url})
+        _, cut = _quote(full)
+        whole = len(meta.source_text or "") if cut else None
+        return add_message_modal(full, here, cut_from=whole)
 
     _message_shortcut(
         app, deps, Shortcut.DECLARE_FROM_MESSAGE, "Declare incident", Action.DECLARE, declare_form
@@ -245,7 +255,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             earlier = await _shared_before(deps, incident.id, meta.source_permalink)
             if earlier is not None:
                 return already_added_view(incident.reference, earlier)
-            message = sign(_quote(meta), name, meta.user_id)
+            message = sign(_quote(meta)[0], name, meta.user_id)
             update = await deps.incidents.create_incident_update(
                 incident_id=incident.id,
                 idempotency_key=keys.for_message_update(

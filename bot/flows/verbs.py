@@ -14,6 +14,7 @@ the same way:
 from __future__ import annotations
 
 import asyncio
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.models.blocks import Option, SectionBlock
+from slack_sdk.models.blocks import Block, Option, SectionBlock
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -43,7 +44,7 @@ from bot.lookup import require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
 from bot.rules import Action
-from bot.slacktext import escape, from_slack, truncate
+from bot.slacktext import from_slack, quote, truncate
 from bot.surface import surface_of
 from bot.ui.blocks import field_errors
 from bot.ui.common import update_result
@@ -76,8 +77,7 @@ class ChangeVerb(ABC, Generic[F]):
     # Named after the verb: `incident_<verb>_modal`, "<Verb> incident".
     modal: ClassVar[Modal]
     title: ClassVar[str]
-    # What the policy rules on (POLICY_<VERB>).
-    action: ClassVar[Action]
+    action: ClassVar[Action]  # what the policy rules on (POLICY_<VERB>)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -109,10 +109,10 @@ class ChangeVerb(ABC, Generic[F]):
     # Whether `direct` acts at once on a command's text, without a modal.
     shares_text_at_once: ClassVar[bool] = False
 
-    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer] | None:
+    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer]:
         """The work of acting at once on the command's text for `aimed.incident`, for verbs
-        that do; else None (the verb's modal opens, prefilled with the text)."""
-        return None
+        that do (`shares_text_at_once`); the others open their modal, prefilled with it."""
+        raise NotImplementedError(f"{self.verb} does not act at once")
 
 
 async def share_update(
@@ -156,21 +156,39 @@ def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
 
 def with_overflow(view: View, text: str, limit: int = MAX_MESSAGE) -> View:
     """A form prefilled with more text than its input holds keeps the rest in sight, to copy
-    back or trim: nothing the person typed is lost. (The input shows the first `limit - 1`
-    characters and an ellipsis.)"""
+    back or trim: nothing the person typed is lost. (The input holds the first `limit`
+    characters; the rest follows on from there.)"""
     if len(text) <= limit:
         return view
-    kept = limit - 1
-    rest = escape(text[kept:]).replace("\n", "\n>")
+    kept = limit
     notice = SectionBlock(
         block_id=BlockId.OVERFLOW.value,
         text=truncate(
             f":warning: Your text is {len(text):,} characters; the form holds the first "
-            f"{kept:,}. The rest is here, to trim or copy back:\n>{rest}",
+            f"{kept:,}. The rest is here, to trim or copy back:\n{quote(text[kept:])}",
             3000,
         ),
     )
     view.blocks = [notice, *(view.blocks or [])]
+    return view
+
+
+def carry_overflow(view: View, submitted: dict[str, Any]) -> View:
+    """The next form of a flow (picker -> verb) keeps the overflow notice of the one submitted:
+    the rest of the text is still there to copy back."""
+    blocks = submitted.get("blocks")
+    candidates = blocks if isinstance(blocks, list) else []
+    notice = next(
+        (
+            b
+            for b in candidates
+            if isinstance(b, dict) and b.get("block_id") == BlockId.OVERFLOW.value
+        ),
+        None,
+    )
+    parsed = Block.parse(notice) if notice is not None else None
+    if parsed is not None:
+        view.blocks = [parsed, *(view.blocks or [])]
     return view
 
 
@@ -179,17 +197,18 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
     incident is known, else open the verb's modal (or the picker) with the text in it. The
     policy is asked before either, and again on submission."""
     aiming = asyncio.ensure_future(aim(ctx))
+    typed = from_slack(ctx.command.text)
     if spec.shares_text_at_once and ctx.command.text:
         await asyncio.wait({aiming}, timeout=ctx.deps.open_budget)
         error = aiming.exception() if aiming.done() else None
         if error is not None:
             # An unknown or hidden reference: answered where the person is, as before.
-            await ack_failure(ctx.ack, ctx.surface, error, where=spec.verb)
+            await ack_failure(ctx.ack, ctx.surface, error, where=spec.verb, typed=typed)
             return
         aimed = aiming.result() if aiming.done() else None
         if aimed is not None and aimed.incident and len(aimed.text) <= MAX_MESSAGE:
             work = _act_at_once(spec, ctx, aimed)
-            await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb)
+            await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb, typed=typed)
             return
     await ctx.ack()
     meta = ctx.meta(verb=spec.verb.value)
@@ -208,16 +227,13 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
         )
         return with_overflow(built, text)
 
-    await open_modal(ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb)
+    await open_modal(
+        ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb, typed=typed
+    )
 
 
 async def _act_at_once(spec: ChangeVerb[Any], ctx: CommandContext, aimed: Aim) -> Answer:
-    def write() -> Awaitable[Answer]:
-        work = spec.direct(ctx, aimed)
-        if work is None:
-            raise RuntimeError(f"{spec.verb} shares text at once but has no direct()")
-        return work
-
+    write = functools.partial(spec.direct, ctx, aimed)
     return await guarded(ctx.deps, await ctx.who(), spec.action, write, incident=aimed.incident)
 
 
@@ -263,15 +279,9 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
             # Asked again: the person submitting, and the rule and roles as they are now.
             who = await deps.guard.identify(body, context)
             submitted = Submitted(meta, form, key, submitter_name(body), who)
-            return await guarded(
-                deps,
-                who,
-                spec.action,
-                lambda: spec.write(deps, submitted),
-                incident=meta.incident_id,
-                reference=meta.reference,
-                channel_id=meta.channel_id,
-            )
+            write = functools.partial(spec.write, deps, submitted)
+            where = {"reference": meta.reference, "channel_id": meta.channel_id}
+            return await guarded(deps, who, spec.action, write, incident=meta.incident_id, **where)
 
         await answer_submission(
             deps,

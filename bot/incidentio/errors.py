@@ -29,6 +29,9 @@ class IncidentIoError(Exception):
     type: str | None = None
     request_id: str | None = None
     errors: list[FieldError] = field(default_factory=list)
+    # A write that reached incident.io and got no clear answer (a timeout, a 5xx): it may have
+    # been applied. Set by the transport, which alone knows what was sent.
+    maybe_applied: bool = False
 
     default_user_message = "incident.io could not complete the request."
 

@@ -20,6 +20,7 @@ import pydantic
 from bot.incidentio.errors import (
     IncidentIoError,
     RateLimitedError,
+    ServerError,
     TransportError,
     UnexpectedResponseError,
     error_from_response,
@@ -143,6 +144,7 @@ class RequestSender:
         query = httpx.QueryParams(pairs) if pairs else None
         attempt = 0
         rate_limited_wait = 0.0
+        unanswered = False  # an attempt of a write arrived and got no clear answer
         while True:
             attempt += 1
             await self.limiter.acquire()
@@ -180,11 +182,14 @@ class RequestSender:
             )
             if isinstance(error, RateLimitedError):
                 self.limiter.refused(min(error.retry_after or 1.0, self.policy.max_retry_after))
+            unanswered |= sent and isinstance(error, ServerError | TransportError)
             if not self.policy.should_retry(
                 error, attempt, safety, sent=sent, rate_limited_wait=rate_limited_wait
             ):
                 level = logging.INFO if status is not None and status < 500 else logging.WARNING
                 logger.log(level, "incident.io %s %s failed: %s", method, route, error)
+                final_unclear = isinstance(error, ServerError | TransportError)
+                error.maybe_applied = method != "GET" and unanswered and final_unclear
                 raise error
             delay = self.policy.delay_for(error, attempt)
             if isinstance(error, RateLimitedError):

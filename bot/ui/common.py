@@ -22,7 +22,7 @@ from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
 from bot.incidentio.models import Incident, IncidentStatus, IncidentType, IncidentUpdate, Severity
-from bot.slacktext import escape, link, truncate
+from bot.slacktext import escape, link, quote
 from bot.ui.blocks import (
     MAX_OPTIONS,
     SECTION_TEXT,
@@ -69,7 +69,9 @@ def text_input(
 ) -> InputBlock:
     element = PlainTextInputElement(
         action_id=field.value,
-        initial_value=truncate(initial, max_length) if initial else None,
+        # Cut without a marker: what does not fit is shown beside the form (verbs.with_overflow)
+        # to copy back, and an ellipsis would be sent to incident.io as if typed.
+        initial_value=initial[:max_length] if initial else None,
         multiline=multiline,
         max_length=max_length,
         placeholder=placeholder_text(placeholder),
@@ -167,6 +169,20 @@ def with_request_id(message: str, request_id: str | None) -> str:
         return message
     suffix = f"\n_request_id: `{escape(request_id)}`_"
     return cut_mrkdwn(message, SECTION_TEXT - len(_WARNING) - len(suffix)) + suffix
+
+
+def typed_back(typed: str, *, maybe_sent: bool = False) -> str:
+    """What a person typed (decoded), quoted under an answer that could not use it, so that
+    nothing they wrote in an outage is lost: they copy it into the next try. `maybe_sent`: it
+    may have arrived, and a command sent again is a new write, so look first."""
+    if not typed.strip():
+        return ""
+    why = (
+        "in case it did not go through (look before sending it again)"
+        if maybe_sent
+        else ("to send again")
+    )
+    return f"\n\n*What you typed*, {why}:\n{quote(typed)}"
 
 
 def incident_title(incident: Incident) -> str:

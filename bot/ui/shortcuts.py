@@ -14,7 +14,14 @@ from bot.ui.common import error_banner, message_modal
 from bot.ui.picker import pick_modal
 
 
-def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | None = None) -> View:
+def add_message_modal(
+    meta: ModalMeta,
+    here: Incident | None,
+    *,
+    banner: str | None = None,
+    cut_from: int | None = None,
+) -> View:
+    """`cut_from`: the length of a message the update cannot hold whole, to say so before."""
     picker = pick_modal(meta, "Add to incident", initial=here, post_incident=True)
     # Escaping can make text up to 5 times longer: cut after it, and the section after quoting.
     preview = cut_mrkdwn(to_mrkdwn(meta.source_text or "(a message with no text)"), 1500).replace(
@@ -28,7 +35,15 @@ def add_message_modal(meta: ModalMeta, here: Incident | None, *, banner: str | N
     intro = f"Share this message by {author} as an update:\n>{preview}"
     blocks.append(section(intro))
     blocks.extend(picker.blocks or [])
-    blocks.append(context("It is shared with a link to the message."))
+    if cut_from is not None:
+        blocks.append(
+            context(
+                f":warning: This message is {cut_from:,} characters, more than an update holds: "
+                "its beginning is shared, marked where it is cut, with a link to the whole message."
+            )
+        )
+    else:
+        blocks.append(context("It is shared with a link to the message."))
     return modal(
         Modal.ADD_MESSAGE,
         "Add to incident",

@@ -34,6 +34,13 @@ def update_modal(
                 "closes it."
             )
         )
+    elif incident.incident_status.category == "triage":
+        blocks.append(
+            context(
+                f"{incident.reference} is in triage: incident.io's API moves it only between "
+                "triage statuses or to resolved, so accept it in incident.io to make it live."
+            )
+        )
     blocks.append(
         message_input(Field.MESSAGE, "Update", message, "What changed, what's next", optional=True)
     )

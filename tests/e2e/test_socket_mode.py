@@ -64,7 +64,8 @@ def test_socket_mode_stops_on_a_signal_while_slack_is_unreachable(
         assert response.status_code == 503
         assert response.json()["slack_connected"] is False
         assert response.json()["incidentio_reachable"] is True
-        assert (tmp_path / "probe").read_text().strip() == f"http://127.0.0.1:{port}/healthz"
+        recorded = (tmp_path / "probe").read_text().splitlines()
+        assert recorded == [f"http://127.0.0.1:{port}/healthz", f"pid {proc.pid}"]
         started = time.monotonic()
         proc.send_signal(stop_signal)
         code = proc.wait(STOP_WITHIN)

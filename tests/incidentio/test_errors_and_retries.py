@@ -325,3 +325,42 @@ async def test_a_failing_observer_does_not_break_the_call(
 
     assert await client.list_severities() == []
     assert "observer" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("answers", "raised", "maybe_applied"),
+    [
+        # Arrived, no clear answer: it may have been applied.
+        ([httpx.ReadTimeout("timed out")], errors.TransportError, True),
+        ([f.error(500)], errors.ServerError, True),
+        # Never left: nothing applied.
+        ([httpx.ConnectError("refused")], errors.TransportError, False),
+        # Refused at last, whatever came before: nothing applied.
+        (
+            [httpx.ReadTimeout("timed out"), f.error(422, "Name is required")],
+            errors.ValidationError,
+            False,
+        ),
+    ],
+)
+async def test_a_failed_write_says_whether_it_may_have_been_applied(
+    client: IncidentIoClient,
+    api: SpecCheckedRouter,
+    answers: list[object],
+    raised: type[errors.IncidentIoError],
+    maybe_applied: bool,
+) -> None:
+    last = answers[-1]
+    api.post("/v2/incidents").mock(side_effect=[*answers[:-1], *[last] * 4])
+    with pytest.raises(raised) as caught:
+        await client.create_incident(idempotency_key="k", name="x")
+    assert caught.value.maybe_applied is maybe_applied
+
+
+async def test_a_read_that_failed_applied_nothing(
+    client: IncidentIoClient, api: SpecCheckedRouter
+) -> None:
+    api.get("/v1/severities").mock(return_value=f.error(500))
+    with pytest.raises(errors.ServerError) as caught:
+        await client.list_severities()
+    assert not caught.value.maybe_applied

@@ -152,7 +152,9 @@ async def test_the_source_link_survives_a_message_at_the_summary_limit(h: Harnes
     summary = summary_input(h.driver.last_view())
     assert len(summary) <= MAX_SUMMARY
     assert summary.rstrip().split("\n")[-1].startswith("From Slack: https://")
-    assert "…" in summary
+    # Cut without a marker the person did not type; the rest is shown beside the form.
+    assert "…" not in summary
+    assert "Your text is 3,500 characters" in blocks_text(h.driver.last_view())
 
 
 async def test_show_names_who_shared_an_update_not_the_api_key(h: Harness) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.ids import Field, Modal
 from tests.slack.conftest import Harness
-from tests.slack.helpers import input_block, offered, open_view, seed_incident
+from tests.slack.helpers import blocks_text, input_block, offered, open_view, seed_incident
 
 # --- update ------------------------------------------------------------------------------------
 
@@ -27,6 +27,8 @@ async def test_update_modal_for_a_triage_incident_offers_no_status(h: Harness) -
     # Triage has one status here, and an update may only move within the category.
     assert input_block(view, Field.STATUS) is None
     assert input_block(view, Field.SEVERITY) is not None
+    # Said, not left to guess: accepting a triaged incident is not something the API offers.
+    assert "is in triage" in blocks_text(view) and "accept it in incident.io" in blocks_text(view)
 
 
 # --- resolve -------------------------------------------------------------------------------------

@@ -91,3 +91,23 @@ async def test_show_with_extra_words_shows_the_incident_and_says_what_it_left_ou
     assert "Checkout down" in response.body
     assert "I left out `extra words`" in response.body
     assert "is not an incident reference" not in response.body
+
+
+async def test_text_past_the_picker_input_follows_it_to_the_verbs_form(h: Harness) -> None:
+    incident = await seed_incident(h)
+    head, tail = "a" * 3000, " and the tail the form could not hold"
+    await h.driver.command(f"update {head}{tail}")
+    await h.settle()
+    picker = h.driver.last_view()
+    assert initial(picker, Field.MESSAGE) == head
+    assert tail.strip() in blocks_text(picker)
+
+    update = await pick(h, picker, incident.reference)
+    assert update["callback_id"] == Modal.UPDATE
+    assert initial(update, Field.MESSAGE) == head
+    assert tail.strip() in blocks_text(update)  # still in sight, to copy back
+
+    await h.driver.submit(update["id"], {})
+    await h.settle()
+    [shared] = h.emulator.updates
+    assert "…" not in shared["message"]

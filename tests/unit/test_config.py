@@ -64,3 +64,28 @@ def test_dotenv_file_and_url_normalisation(tmp_path, monkeypatch: pytest.MonkeyP
     assert settings.socket_mode
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_VALUES))
+@pytest.mark.parametrize("value", ["", "   ", "\t"])
+def test_a_secret_set_but_empty_or_blank_is_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    for k, v in SECRET_VALUES.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert f"{name}: is set but empty" in text
+    assert "SUPERSECRET" not in text
+
+
+def test_whitespace_around_a_secret_is_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in SECRET_VALUES.items():
+        monkeypatch.setenv(k, f" {v}\n")
+    settings = load_settings()
+    assert settings.incidentio_api_key.get_secret_value() == "inc_live_SUPERSECRET"
+    assert settings.slack_bot_token.get_secret_value() == "xoxb-SUPERSECRET"
+    secret = settings.slack_signing_secret
+    assert secret is not None and secret.get_secret_value() == "SIGNINGSUPERSECRET"

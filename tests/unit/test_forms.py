@@ -101,6 +101,13 @@ def test_meta_round_trip_and_limit() -> None:
     assert len(encoded) <= 3000
     decoded = ModalMeta.decode(encoded)
     assert decoded.team_id == "T" and decoded.source_text and len(decoded.source_text) < 5000
+    assert decoded.source_text.endswith("…")  # the cut is marked wherever the text goes
+
+
+def test_meta_gives_up_the_text_when_nothing_else_fits() -> None:
+    # Metadata too long even without the message: the text goes, and encoding ends.
+    meta = ModalMeta(team_id="T", user_id="U" * 3000, source_text="y" * 10)
+    assert "source_text" not in ModalMeta.decode(meta.encode()).model_dump(exclude_defaults=True)
 
 
 @pytest.mark.parametrize("raw", [None, "", "not json", json.dumps({"user_id": "U"})])

@@ -4,6 +4,9 @@ picks, the healthcheck asking the process that serves, and redaction that spares
 from __future__ import annotations
 
 import http.server
+import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +15,7 @@ import httpx
 import pytest
 
 from bot import __main__ as cli
-from bot import probe
+from bot import probe, server
 from bot.incidentio.client import IncidentIoClient
 
 BOT_ENV = {"INCIDENTIO_API_KEY": "k-123456789", "SLACK_BOT_TOKEN": "xoxb-1"}
@@ -115,10 +118,42 @@ def test_the_healthcheck_asks_the_port_the_serving_process_recorded(
     # must not go looking for HEALTH_PORT.
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
     monkeypatch.setenv("HEALTH_PORT", "9")
-    probe.record(healthz)
+    written = probe.record(healthz)
     assert cli.main(["healthcheck"]) == 0
-    probe.forget()
+    probe.forget(written)
     assert cli.main(["healthcheck"]) == 1  # nothing serving
+
+
+def test_a_process_that_exits_leaves_another_process_s_probe_file_alone(
+    clean_env: Path, healthz: int
+) -> None:
+    first = probe.record(1)  # a process serving on port 1, then a second one on healthz's
+    second = probe.record(healthz)
+    probe.forget(first)  # the first one exits
+    assert cli.main(["healthcheck"]) == 0  # the second one's address is still there
+    probe.forget(second)
+    assert not probe.probe_file().exists()
+
+
+def test_a_second_live_process_on_the_same_probe_file_is_warned_about(
+    clean_env: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    held_by_other = "http://127.0.0.1:9/healthz\npid {}\n"
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as other:
+        try:
+            probe.probe_file().write_text(held_by_other.format(other.pid))
+            with caplog.at_level(logging.WARNING, logger="bot.probe"):
+                probe.record(8080)
+        finally:
+            other.kill()
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert f"pid {other.pid}" in warning and probe.PROBE_FILE_VARIABLE in warning
+    # A file left by a process that is gone (reaped above) is taken over without a word.
+    caplog.clear()
+    probe.probe_file().write_text(held_by_other.format(other.pid))
+    with caplog.at_level(logging.WARNING, logger="bot.probe"):
+        probe.record(8081)
+    assert caplog.records == []
 
 
 def test_the_healthcheck_without_a_serving_process_says_so(
@@ -140,3 +175,88 @@ async def test_a_very_short_key_is_redacted_as_a_whole_word_only() -> None:
         await client.aclose()
     text = str(caught.value)
     assert "[redacted] is down" in text and "abcdef too" in text
+
+
+@pytest.mark.parametrize("name", ["INCIDENTIO_API_KEY", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_serve_with_an_empty_secret_names_it_without_a_traceback(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+) -> None:
+    for variable, setting in {**BOT_ENV, "SLACK_SIGNING_SECRET": "s3cret-signing"}.items():
+        monkeypatch.setenv(variable, setting)
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(server, "serve_http", lambda *_: pytest.fail("served"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", "--http"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{name}: is set but empty" in err
+    assert "Traceback" not in err and "k-123456789" not in err and "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "other", "needed", "not_named"),
+    [
+        ("--http", None, "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"),
+        ("--http", ("SLACK_APP_TOKEN", "xapp-1"), "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"),
+        ("--socket", None, "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"),
+        ("--socket", ("SLACK_SIGNING_SECRET", "s"), "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_a_chosen_mode_names_only_what_it_needs(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flag: str,
+    other: tuple[str, str] | None,
+    needed: str,
+    not_named: str,
+) -> None:
+    for name, value in (*BOT_ENV.items(), *([other] if other else [])):
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve", flag]) == 2
+    err = capsys.readouterr().err
+    assert needed in err and not_named not in err
+
+
+def test_make_run_with_a_key_says_it_serves_and_what_slack_lacks(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INCIDENTIO_API_KEY", "k-123456789")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "INCIDENTIO_API_KEY is set, so this serves Slack" in err
+    assert "SLACK_BOT_TOKEN: is required but not set" in err
+    assert "k-123456789" not in err
+
+
+def test_make_run_with_slack_settings_but_no_key_stops_and_says_why(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-secret-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "")  # blank: not counted as set
+    monkeypatch.setattr(cli, "_settings", lambda: pytest.fail("serve was started"))
+    assert cli.main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert cli.NO_SANDBOX not in err  # the sandbox was not tried either
+    assert "SLACK_BOT_TOKEN, SLACK_APP_TOKEN are set but INCIDENTIO_API_KEY is not" in err
+    assert "sandbox --real-slack" in err and "secret-1" not in err
+
+
+def test_make_run_with_nothing_set_says_it_starts_the_sandbox(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started: list[bool] = []
+    monkeypatch.setattr(cli, "_sandbox", lambda: started.append(True) or None)
+    cli.main(["run"])
+    assert started
+    assert "no INCIDENTIO_API_KEY and no Slack settings, so this starts the sandbox" in (
+        capsys.readouterr().err
+    )
