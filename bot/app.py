@@ -14,6 +14,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import audit
 from bot.command import Verb
 from bot.config import Settings
 from bot.deps import Deps
@@ -30,8 +31,10 @@ from bot.incidentio.client import IncidentIoClient
 from bot.observability import interaction as ix
 from bot.observability import middleware
 from bot.observability.health import Health
+from bot.policy import Guard, Policy
 from bot.surface import SURFACE, Locate, Surface, surface_for
 from bot.ui.common import message_modal, with_request_id
+from bot.usergroups import Usergroups
 
 log = logging.getLogger("bot.app")
 
@@ -56,15 +59,19 @@ def slack_client(settings: Settings) -> AsyncWebClient:
 def build_deps(settings: Settings, incidents: IncidentIoClient, slack: AsyncWebClient) -> Deps:
     catalog = CatalogCache(incidents, settings.catalog_ttl_seconds)
     open_incidents = OpenIncidentsCache(incidents)
+    directory = Directory(slack)
+    usergroups = Usergroups(slack, ttl=settings.policy_usergroup_ttl_seconds)
     deps = Deps(
         settings=settings,
         incidents=incidents,
         catalog=catalog,
         open_incidents=open_incidents,
         health=Health(incidents, catalog, open_incidents),
-        directory=Directory(slack),
+        directory=directory,
+        guard=Guard(Policy.from_settings(settings), directory, usergroups),
     )
     incidents.add_observer(ix.observe_call)
+    incidents.add_observer(audit.observe_call)
     incidents.add_observer(deps.metrics.observe_call)
     incidents.add_observer(deps.health.observe_call)
     return deps

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.rules import Action, parse_rule
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -37,6 +39,23 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     health_port: int | None = Field(default=None, ge=1, le=65535)
 
+    # Who may use the bot at all (README "Who may do what"); members of the installing
+    # workspace or Enterprise Grid organisation always may.
+    policy_allow_guests: bool = False
+    policy_allow_external: bool = False
+    policy_allow_bots: bool = False
+    # Per action, who among them may (bot/rules.py has the format).
+    policy_declare: str = "everyone"
+    policy_update: str = "everyone"
+    policy_escalate: str = "everyone"
+    policy_resolve: str = "everyone"
+    policy_edit: str = "everyone"
+    policy_roles: str = "everyone"
+    policy_page: str = "everyone"
+    # Whom a refused person should ask (mrkdwn: a channel, a person, a team's name).
+    policy_contact: str | None = None
+    policy_usergroup_ttl_seconds: float = Field(default=300.0, gt=0)
+
     @field_validator("incidentio_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
@@ -51,6 +70,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         # slack_sdk joins method names with urljoin: without the slash the last segment is lost.
         return value if value.endswith("/") else value + "/"
+
+    @field_validator(*(f"policy_{a.value}" for a in Action))
+    @classmethod
+    def _rule(cls, value: str, info: ValidationInfo) -> str:
+        action = Action(str(info.field_name).removeprefix("policy_"))
+        return str(parse_rule(value, action))
+
+    @field_validator("policy_contact")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("log_level", mode="before")
     @classmethod

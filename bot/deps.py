@@ -15,6 +15,7 @@ from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.models import Incident
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
+from bot.policy import Guard
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Deps:
     open_incidents: OpenIncidentsCache
     health: Health
     directory: Directory
+    # Who may do what (bot/policy.py).
+    guard: Guard
     metrics: Metrics = field(default_factory=Metrics)
     acks: AckGate = field(default_factory=AckGate)
     # The longest a modal waits for other requests' acks before it opens anyway.

@@ -11,28 +11,40 @@ from bot.refs import IncidentRef
 from bot.slacktext import escape
 
 
-async def channel_incident(deps: Deps, channel_id: str | None) -> Incident | None:
-    """The open incident whose Slack channel this is, from the open-incidents cache."""
+async def channel_incident(
+    deps: Deps, channel_id: str | None, viewer: str | None
+) -> Incident | None:
+    """The open incident whose Slack channel this is, from the open-incidents cache, if the
+    person `viewer` may see it (visible_to)."""
     if not channel_id:
         return None
     incidents = await deps.open_incidents.get()
     found = next((i for i in incidents if i.slack_channel_id == channel_id), None)
+    if found is not None and not visible_to(found, channel_id, viewer):
+        found = None
     set_reference(found.reference if found else None)
     return found
 
 
-def visible_to(incident: Incident, channel_id: str | None, user_id: str | None) -> bool:
+def visible_to(incident: Incident, channel_id: str | None, viewer: str | None) -> bool:
     """A private incident shows to the people incident.io lists on it (its role holders, the
-    reporter among them) and, in its own channel, to everyone there; to no one else."""
+    reporter among them) and, in its own channel, to everyone there; to no one else.
+
+    `viewer` is the person's Slack user ID, or None for people the policy shows nothing of
+    private incidents (guests, other organisations and bots, unless configured otherwise:
+    Guard.viewer), even in the incident's own channel.
+    """
     if not incident.is_private:
         return True
-    return incident.slack_channel_id == channel_id or incident.involves(user_id)
+    if viewer is None:
+        return False
+    return incident.slack_channel_id == channel_id or incident.involves(viewer)
 
 
 async def find_incident(
-    deps: Deps, ref: IncidentRef, channel_id: str | None, user_id: str | None = None
+    deps: Deps, ref: IncidentRef, channel_id: str | None, viewer: str | None
 ) -> Incident:
-    """Resolve a typed reference, for the person `user_id` in `channel_id` (visible_to)."""
+    """Resolve a typed reference, for the person `viewer` in `channel_id` (visible_to)."""
     incident = next((i for i in await deps.open_incidents.get() if ref.matches(i)), None)
     if incident is None:
         # Maybe declared outside the bot since the list was read. A burst of commands for it
@@ -48,7 +60,7 @@ async def find_incident(
             raise UserError(f"I can't find incident `{escape(ref.label)}`.") from None
         # Declared outside the bot since the list was read: remember it for the next command.
         deps.open_incidents.record(incident, after_write=False)
-    if not visible_to(incident, channel_id, user_id):
+    if not visible_to(incident, channel_id, viewer):
         # Say the same as for a missing incident: its existence is not ours to reveal.
         raise UserError(f"I can't find incident `{escape(ref.label)}`.")
     set_reference(incident.reference)
@@ -56,10 +68,10 @@ async def find_incident(
 
 
 async def find_by_id(
-    deps: Deps, incident_id: str, channel_id: str | None = None, user_id: str | None = None
+    deps: Deps, incident_id: str, channel_id: str | None, viewer: str | None
 ) -> Incident:
     """Resolve an ID chosen in a picker (the picker only offers incidents the person may see)."""
-    return await find_incident(deps, IncidentRef("id", incident_id), channel_id, user_id)
+    return await find_incident(deps, IncidentRef("id", incident_id), channel_id, viewer)
 
 
 def require_open(

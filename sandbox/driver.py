@@ -100,7 +100,13 @@ def state_for(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
 
 
 class SlackDriver:
-    """One person in one workspace, talking to the bot."""
+    """One person in one workspace, talking to the bot.
+
+    By default the person is in the workspace that installed the bot. `team_id` and
+    `enterprise_id` put them in another one (a Slack Connect channel sends the person's own
+    team and organisation); `org_install` sends payloads as an Enterprise Grid org-wide
+    install does (`"team": null`, the workspace only in `user.team_id`).
+    """
 
     def __init__(
         self,
@@ -112,15 +118,38 @@ class SlackDriver:
         user_name: str = "alice",
         channel_id: str = "C0GENERAL",
         clock: Callable[[], float] = time.time,
+        team_id: str | None = None,
+        enterprise_id: str | None = None,
+        org_install: bool = False,
     ) -> None:
         self.fake, self.send = fake, send
         self.verifier = SignatureVerifier(signing_secret)
         self.user_id, self.user_name, self.channel_id = user_id, user_name, channel_id
         self.clock = clock
+        self._team_id, self._enterprise_id = team_id, enterprise_id
+        self.org_install = org_install
 
     @property
     def team_id(self) -> str:
-        return self.fake.team_id
+        return self._team_id or self.fake.team_id
+
+    @property
+    def enterprise_id(self) -> str | None:
+        return self._enterprise_id or self.fake.enterprise_id
+
+    def _where(self) -> dict[str, Any]:
+        """The team and organisation keys every interactivity payload carries."""
+        grid = self.enterprise_id
+        team: dict[str, str] | None = {"id": self.team_id, "domain": "sandbox"}
+        if self.org_install:
+            team = None
+        elif grid and team is not None:
+            team["enterprise_id"] = grid
+        return {
+            "team": team,
+            "is_enterprise_install": self.org_install,
+            "enterprise": {"id": grid, "name": "Sandbox Org"} if grid else None,
+        }
 
     def signed_headers(self, body: str, content_type: str) -> dict[str, str]:
         timestamp = str(int(self.clock()))
@@ -143,9 +172,6 @@ class SlackDriver:
         uid = user_id or self.user_id
         name = self.user_name if uid == self.user_id else uid.lower()
         return {"id": uid, "username": name, "name": name, "team_id": self.team_id}
-
-    def _team(self) -> dict[str, str]:
-        return {"id": self.team_id, "domain": "sandbox"}
 
     async def command(
         self,
@@ -170,7 +196,8 @@ class SlackDriver:
                 "command": "/incident",
                 "text": slack_escape(text),
                 "api_app_id": self.fake.app_id,
-                "is_enterprise_install": "false",
+                **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
+                "is_enterprise_install": "true" if self.org_install else "false",
                 "response_url": self.fake.response_url(),
                 "trigger_id": self.fake.new_trigger_id(),
             }
@@ -191,15 +218,13 @@ class SlackDriver:
             self.fake.set_view_state(view_id, values)
         payload = {
             "type": "view_submission",
-            "team": self._team(),
             "user": self._user(),
             "api_app_id": self.fake.app_id,
             "token": "unused",
             "trigger_id": self.fake.new_trigger_id(view_id),
             "view": view,
             "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
+            **self._where(),
         }
         before = self.fake.current_view(view_id).get("hash")
         response = await self.post_payload(payload)
@@ -241,11 +266,9 @@ class SlackDriver:
                 "message": message,
                 "user": self._user(),
                 "channel": {"id": channel, "name": channel_name},
-                "team": self._team(),
                 "token": "unused",
                 "action_ts": str(self.clock()),
-                "is_enterprise_install": False,
-                "enterprise": None,
+                **self._where(),
             }
         )
 
@@ -256,11 +279,9 @@ class SlackDriver:
                 "callback_id": callback_id,
                 "trigger_id": self.fake.new_trigger_id(),
                 "user": self._user(),
-                "team": self._team(),
                 "token": "unused",
                 "action_ts": str(self.clock()),
-                "is_enterprise_install": False,
-                "enterprise": None,
+                **self._where(),
             }
         )
 
@@ -273,10 +294,10 @@ class SlackDriver:
                 "block_id": action_id,
                 "value": query,
                 "api_app_id": self.fake.app_id,
-                "team": self._team(),
                 "user": self._user(),
                 "token": "unused",
                 "container": {"type": "view", "view_id": view_id},
+                **self._where(),
                 "view": self.fake.current_view(view_id),
             }
         )

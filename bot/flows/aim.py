@@ -23,20 +23,20 @@ class Aim:
 
 async def aim(ctx: CommandContext) -> Aim:
     command = ctx.command
+    viewer = await ctx.viewer()
     if command.bare_number and command.text:
         # In an incident's own channel a leading number is text ("2 regions still failing"):
         # another incident is named there as INC-2, #2 or its ID, never by a bare number.
-        here = await channel_incident(ctx.deps, ctx.channel_id)
+        here = await channel_incident(ctx.deps, ctx.channel_id, viewer)
         if here is not None:
             return Aim(here, command.rest)
     if command.ref is not None:
         try:
             return Aim(
-                await find_incident(ctx.deps, command.ref, ctx.channel_id, ctx.user_id),
-                command.text,
+                await find_incident(ctx.deps, command.ref, ctx.channel_id, viewer), command.text
             )
         except UserError:
             if not (command.bare_number and command.text):
                 raise
-            return Aim(await channel_incident(ctx.deps, ctx.channel_id), command.rest)
-    return Aim(await channel_incident(ctx.deps, ctx.channel_id), command.text)
+            return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.rest)
+    return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.text)

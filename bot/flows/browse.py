@@ -38,10 +38,11 @@ async def show(ctx: CommandContext) -> None:
 
 async def _show(ctx: CommandContext) -> Answer:
     ref = ctx.command.ref
+    viewer = await ctx.viewer()
     if ref is not None:
-        incident = await find_incident(ctx.deps, ref, ctx.channel_id, ctx.user_id)
+        incident = await find_incident(ctx.deps, ref, ctx.channel_id, viewer)
     else:
-        found = await channel_incident(ctx.deps, ctx.channel_id)
+        found = await channel_incident(ctx.deps, ctx.channel_id, viewer)
         if found is None:
             raise UserError(
                 "Which incident? Name it, for example `/incident show INC-12`; in an "

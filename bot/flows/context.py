@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.command import ParsedCommand
 from bot.deps import Deps
+from bot.identity import Identity
 from bot.modal_meta import ModalMeta
 from bot.slacktext import from_slack
 from bot.surface import Surface
@@ -27,6 +29,9 @@ class CommandContext:
     user_name: str
     channel_id: str
     trigger_id: str
+    # Who the person is (bot/identity.py), looked up as the command arrives, while the
+    # incident it names is looked up too.
+    identity: asyncio.Future[Identity]
 
     @classmethod
     def from_body(
@@ -37,6 +42,7 @@ class CommandContext:
         ack: AsyncAck,
         surface: Surface,
         command: ParsedCommand,
+        identity: asyncio.Future[Identity],
     ) -> CommandContext:
         where = workspace(body)
         return cls(
@@ -50,7 +56,16 @@ class CommandContext:
             user_name=str(body.get("user_name", "")),
             channel_id=str(body.get("channel_id", "")),
             trigger_id=str(body.get("trigger_id", "")),
+            identity=identity,
         )
+
+    async def who(self) -> Identity:
+        # Shielded: one waiter giving up must not cancel the lookup others wait on.
+        return await asyncio.shield(self.identity)
+
+    async def viewer(self) -> str | None:
+        """The person's user ID if they may see private incidents (lookup.visible_to)."""
+        return self.deps.guard.viewer(await self.who())
 
     @property
     def typed(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,15 +11,19 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.models.blocks import Option
 
 from bot import keys
+from bot.audit import note_incident
 from bot.deps import Deps
 from bot.flows.context import CommandContext
+from bot.flows.guarded import guarded
 from bot.flows.runner import answer_submission, open_modal
 from bot.flows.verbs import with_overflow
 from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, FormError, parse_declare
+from bot.identity import Identity
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
+from bot.rules import Action
 from bot.surface import Surface, surface_of
 from bot.ui.blocks import field_errors
 from bot.ui.declare import declare_choices, declare_modal, declared_view
@@ -44,12 +48,14 @@ async def open_declare(
     surface: Surface,
     trigger_id: str,
     meta: ModalMeta,
+    who: Awaitable[Identity],
     *,
     name: str | None = None,
     summary: str | None = None,
     banner: str | None = None,
 ) -> None:
     async def load() -> Any:
+        await deps.guard.authorize(await who, Action.DECLARE)
         catalog = await deps.catalog.get()
         view = declare_modal(catalog, meta, name=name, summary=summary, banner=banner)
         return with_overflow(view, summary or "", MAX_SUMMARY)
@@ -65,7 +71,9 @@ async def on_command(ctx: CommandContext) -> None:
     await ctx.ack()
     typed = ctx.typed
     if len(typed) <= MAX_NAME:
-        await open_declare(ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), name=typed or None)
+        await open_declare(
+            ctx.deps, ctx.surface, ctx.trigger_id, ctx.meta(), ctx.who(), name=typed or None
+        )
         return
     # Too long for a name: nothing is cut silently. The whole text waits in the summary.
     await open_declare(
@@ -73,6 +81,7 @@ async def on_command(ctx: CommandContext) -> None:
         ctx.surface,
         ctx.trigger_id,
         ctx.meta(),
+        ctx.who(),
         summary=typed,
         banner=f"That is {len(typed):,} characters; a name takes at most {MAX_NAME}. "
         "All of it is in the summary below: give the incident a short name.",
@@ -96,11 +105,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
             key = keys.for_message(meta.team_id, meta.source_channel, meta.source_ts)
         else:
             key = keys.for_view(meta.team_id, Modal.DECLARE.value, view["id"])
+
+        async def work() -> Any:
+            # Asked again: the person submitting, under the rule as it is now.
+            who = await deps.guard.identify(body, context)
+            return await guarded(
+                deps, who, Action.DECLARE, lambda: _declare(deps, catalog, form, meta, key)
+            )
+
         await answer_submission(
             deps,
             ack,
             surface_of(context),
-            _declare(deps, catalog, form, meta, key),
+            work(),
             restore=lambda message: declare_modal(catalog, meta, form=form, banner=message),
             fields=API_FIELDS,
             where="declare",
@@ -126,6 +143,7 @@ async def _declare(
     )
     deps.open_incidents.record(incident)
     set_reference(incident.reference)
+    note_incident(incident.reference)
     # One incident per source message: the API answers a repeat key with the first incident.
     # It shows as a name other than the one typed, or a creation before this modal opened (with
     # a second of tolerance for clock skew between us and incident.io).

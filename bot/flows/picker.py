@@ -3,6 +3,7 @@ its "Next", which turns it into the verb's own modal, with the text the command 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,6 @@ from bot.observability.interaction import tracked
 from bot.surface import surface_of
 from bot.ui.blocks import MAX_OPTIONS, field_errors
 from bot.ui.common import incident_option
-from bot.workspace import part
 
 
 def _matches(incident: Incident, query: str) -> bool:
@@ -49,9 +49,12 @@ def _lists_post_incident(body: dict[str, Any], by_verb: Mapping[str, ChangeVerb[
 def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) -> None:
     @app.options(Field.INCIDENT.value)
     @tracked
-    async def incident_options(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def incident_options(
+        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         # Options are the ack body, so this must answer from the cache within Slack's 3 s.
         query = str(body.get("value", ""))
+        who = asyncio.ensure_future(deps.guard.identify(body, context))
         try:
             incidents = await deps.open_incidents.get()
         except Exception as error:  # noqa: BLE001 - an empty list is still an answer
@@ -59,11 +62,11 @@ def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) 
             incidents = []
         post_incident = _lists_post_incident(body, by_verb)
         # Private incidents are offered to the people incident.io lists on them only.
-        user_id = part(body, "user").get("id")
+        viewer = deps.guard.viewer(await who)
         visible = [
             i
             for i in incidents
-            if visible_to(i, None, user_id if isinstance(user_id, str) else None)
+            if visible_to(i, None, viewer)
             and (i.is_open or (post_incident and i.is_post_incident))
             and _matches(i, query)
         ]
@@ -80,9 +83,15 @@ def register(app: AsyncApp, deps: Deps, by_verb: Mapping[str, ChangeVerb[Any]]) 
             choice = parse_incident_choice(view["state"]["values"])
             if spec is None:
                 raise FormError({}, "This form is out of date. Close it and start again.")
-            incident = admit(
-                spec, await find_by_id(deps, choice.incident_id, meta.channel_id, meta.user_id)
+            who = await deps.guard.identify(body, context)
+            # Those kept out are told so, not that the incident cannot be found.
+            await deps.guard.authorize(who, spec.action)
+            found = await find_by_id(
+                deps, choice.incident_id, meta.channel_id, deps.guard.viewer(who)
             )
+            # The rule about the incident's roles, which waited for the pick.
+            await deps.guard.authorize(who, spec.action, found)
+            incident = admit(spec, found)
             # The text the command carried, as the person left it in the picker.
             text = text_value(view["state"]["values"], Field.MESSAGE) or ""
             built = await spec.build(deps, incident, incident_meta(meta, incident), text)

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.verbs import ChangeVerb, Submitted, share_update
 from bot.forms import ResolveForm, parse_resolve
+from bot.identity import Identity
 from bot.ids import Field
 from bot.incidentio.models import Catalog, Incident
 from bot.lookup import find_by_id
@@ -54,16 +55,16 @@ class Resolve(ChangeVerb[ResolveForm]):
         return parse_resolve(view["state"]["values"], needs_status=needs_status)
 
     async def write(self, deps: Deps, change: Submitted[ResolveForm]) -> View:
-        status_id = change.form.status_id or await _only_ending(deps, change.meta)
+        status_id = change.form.status_id or await _only_ending(deps, change.meta, change.who)
         return await share_update(
             deps, change, "Resolved", message=change.form.message, status_id=status_id
         )
 
 
-async def _only_ending(deps: Deps, meta: ModalMeta) -> str:
+async def _only_ending(deps: Deps, meta: ModalMeta, who: Identity) -> str:
     """The one status the incident may end in now, for a modal that did not ask."""
     assert meta.incident_id is not None
-    incident = await find_by_id(deps, meta.incident_id, meta.channel_id, meta.user_id)
+    incident = await find_by_id(deps, meta.incident_id, meta.channel_id, deps.guard.viewer(who))
     ending = (await deps.catalog.get()).resolve_statuses(incident.incident_status)
     if len(ending) != 1:
         raise _no_ending(incident) if not ending else UserError(OUT_OF_DATE)

@@ -20,6 +20,7 @@ from bot.deps import Deps
 from bot.failures import SLACK_UNREACHABLE
 from bot.flows.context import submitter_name
 from bot.flows.declare import open_declare
+from bot.flows.guarded import guarded
 from bot.flows.runner import answer_submission, open_modal
 from bot.flows.verbs import with_overflow
 from bot.forms import MAX_MESSAGE, MAX_SUMMARY, FormError, parse_incident_choice
@@ -28,6 +29,8 @@ from bot.incidentio.models import Incident, IncidentUpdate
 from bot.lookup import channel_incident, find_by_id, require_open, visible_to
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import tracked
+from bot.policy import Refused
+from bot.rules import Action
 from bot.slacktext import Names, from_slack, mentions, message_text, truncate
 from bot.surface import surface_of
 from bot.ui.blocks import field_errors
@@ -89,7 +92,7 @@ async def _decoded(deps: Deps, meta: ModalMeta) -> ModalMeta:
 
 
 def _declared_from(
-    incidents: Sequence[Incident], permalink: str | None, meta: ModalMeta
+    incidents: Sequence[Incident], permalink: str | None, meta: ModalMeta, viewer: str | None
 ) -> Incident | None:
     """The incident declared from this message, if one is open: its summary ends with the
     message's link, as every declare from a message writes it (with_source)."""
@@ -101,7 +104,7 @@ def _declared_from(
             for i in incidents
             if i.summary
             and f"From Slack: {permalink}" in i.summary
-            and visible_to(i, meta.channel_id, meta.user_id)
+            and visible_to(i, meta.channel_id, viewer)
         ),
         None,
     )
@@ -144,9 +147,11 @@ def _message_shortcut(
     deps: Deps,
     shortcut: Shortcut,
     title: str,
-    build: Callable[[ModalMeta, Awaitable[str | None]], Awaitable[View]],
+    action: Action,
+    build: Callable[[ModalMeta, Awaitable[str | None], str | None], Awaitable[View]],
 ) -> None:
-    """A message shortcut's modal: `build` gets the message and, as it arrives, its permalink."""
+    """A message shortcut's modal, if the policy lets the person `action`: `build` gets the
+    message, its permalink as it arrives, and who may see private incidents (the viewer)."""
 
     @app.shortcut(shortcut.value)
     @tracked
@@ -160,7 +165,13 @@ def _message_shortcut(
             link = asyncio.ensure_future(
                 _permalink(client, meta.source_channel or "", meta.source_ts or "")
             )
-            return await build(await _decoded(deps, meta), link)
+            try:
+                who = await deps.guard.identify(body, context)
+                await deps.guard.authorize(who, action)
+            except Refused:
+                link.cancel()
+                raise
+            return await build(await _decoded(deps, meta), link, deps.guard.viewer(who))
 
         trigger_id = str(body.get("trigger_id", ""))
         await open_modal(deps, surface_of(context), trigger_id, load, title=title, where=title)
@@ -181,13 +192,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
             user_id=str(user.get("id") or ""),
             opened_at=deps.wall_clock(),
         )
-        await open_declare(deps, surface_of(context), str(body.get("trigger_id", "")), meta)
+        who = deps.guard.identify(body, context)
+        await open_declare(deps, surface_of(context), str(body.get("trigger_id", "")), meta, who)
 
-    async def declare_form(meta: ModalMeta, link: Awaitable[str | None]) -> View:
+    async def declare_form(
+        meta: ModalMeta, link: Awaitable[str | None], viewer: str | None
+    ) -> View:
         catalog, url, incidents = await asyncio.gather(
             deps.catalog.get(), link, deps.open_incidents.get()
         )
-        earlier = _declared_from(incidents, url, meta)
+        earlier = _declared_from(incidents, url, meta, viewer)
         if earlier is not None:
             # Said at once, before any form: this message already has its incident.
             return declared_view(earlier, already=True, reporter=False)
@@ -199,15 +213,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
         view = declare_modal(catalog, full, summary=text[:room] + source)
         return with_overflow(view, text, room)
 
-    async def add_form(meta: ModalMeta, link: Awaitable[str | None]) -> View:
-        here, url = await asyncio.gather(channel_incident(deps, meta.channel_id), link)
+    async def add_form(meta: ModalMeta, link: Awaitable[str | None], viewer: str | None) -> View:
+        here, url = await asyncio.gather(channel_incident(deps, meta.channel_id, viewer), link)
         full = meta.model_copy(update={"source_permalink": url})
         _, cut = _quote(full)
         whole = len(meta.source_text or "") if cut else None
         return add_message_modal(full, here, cut_from=whole)
 
-    _message_shortcut(app, deps, Shortcut.DECLARE_FROM_MESSAGE, "Declare incident", declare_form)
-    _message_shortcut(app, deps, Shortcut.ADD_TO_INCIDENT, "Add to incident", add_form)
+    _message_shortcut(
+        app, deps, Shortcut.DECLARE_FROM_MESSAGE, "Declare incident", Action.DECLARE, declare_form
+    )
+    # A message shared on an incident is an update to it (POLICY_UPDATE).
+    _message_shortcut(
+        app, deps, Shortcut.ADD_TO_INCIDENT, "Add to incident", Action.UPDATE, add_form
+    )
 
     @app.view(Modal.ADD_MESSAGE.value)
     @tracked
@@ -223,9 +242,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         name = submitter_name(body)
 
         async def work() -> View:
-            found = await find_by_id(deps, choice.incident_id, meta.channel_id, meta.user_id)
+            who = await deps.guard.identify(body, context)
+            # Those kept out are told so, not that the incident cannot be found.
+            await deps.guard.authorize(who, Action.UPDATE)
+            viewer = deps.guard.viewer(who)
+            found = await find_by_id(deps, choice.incident_id, meta.channel_id, viewer)
             # A message, which a post-incident incident takes too.
             incident = require_open(found, post_incident=True)
+            return await guarded(deps, who, Action.UPDATE, lambda: add(incident), incident=incident)
+
+        async def add(incident: Incident) -> View:
             earlier = await _shared_before(deps, incident.id, meta.source_permalink)
             if earlier is not None:
                 return already_added_view(incident.reference, earlier)

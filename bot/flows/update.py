@@ -82,6 +82,6 @@ class Update(ChangeVerb[UpdateForm]):
             severity_id=form.severity_id,
         )
 
-    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer] | None:
+    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer]:
         assert aimed.incident is not None
         return share(ctx, aimed.incident, aimed.text)

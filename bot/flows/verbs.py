@@ -14,6 +14,7 @@ the same way:
 from __future__ import annotations
 
 import asyncio
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,14 +33,17 @@ from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.aim import Aim, aim
 from bot.flows.context import CommandContext, submitter_name
+from bot.flows.guarded import guarded
 from bot.flows.runner import Answer, ack_failure, answer_command, answer_submission, open_modal
 from bot.forms import MAX_MESSAGE, FormError
+from bot.identity import Identity
 from bot.ids import Block as BlockId
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog, Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
+from bot.rules import Action
 from bot.slacktext import from_slack, quote, truncate
 from bot.surface import surface_of
 from bot.ui.blocks import field_errors
@@ -58,6 +62,7 @@ class Submitted(Generic[F]):
     form: F
     key: str  # idempotency key from the view id: a second click on Submit is the same write
     user_name: str
+    who: Identity  # who submitted it, as the policy saw them
 
 
 class ChangeVerb(ABC, Generic[F]):
@@ -72,11 +77,13 @@ class ChangeVerb(ABC, Generic[F]):
     # Named after the verb: `incident_<verb>_modal`, "<Verb> incident".
     modal: ClassVar[Modal]
     title: ClassVar[str]
+    action: ClassVar[Action]  # what the policy rules on (POLICY_<VERB>)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.modal = Modal(f"incident_{cls.verb.value}_modal")
         cls.title = f"{cls.verb.value.capitalize()} incident"
+        cls.action = Action(cls.verb.value)
 
     @abstractmethod
     async def build(self, deps: Deps, incident: Incident, meta: ModalMeta, text: str) -> View:
@@ -102,10 +109,10 @@ class ChangeVerb(ABC, Generic[F]):
     # Whether `direct` acts at once on a command's text, without a modal.
     shares_text_at_once: ClassVar[bool] = False
 
-    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer] | None:
+    def direct(self, ctx: CommandContext, aimed: Aim) -> Awaitable[Answer]:
         """The work of acting at once on the command's text for `aimed.incident`, for verbs
-        that do; else None (the verb's modal opens, prefilled with the text)."""
-        return None
+        that do (`shares_text_at_once`); the others open their modal, prefilled with it."""
+        raise NotImplementedError(f"{self.verb} does not act at once")
 
 
 async def share_update(
@@ -187,7 +194,8 @@ def carry_overflow(view: View, submitted: dict[str, Any]) -> View:
 
 async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
     """`/incident <verb> [ref] [text]`: act at once on the text where the verb does and the
-    incident is known, else open the verb's modal (or the picker) with the text in it."""
+    incident is known, else open the verb's modal (or the picker) with the text in it. The
+    policy is asked before either, and again on submission."""
     aiming = asyncio.ensure_future(aim(ctx))
     typed = from_slack(ctx.command.text)
     if spec.shares_text_at_once and ctx.command.text:
@@ -198,9 +206,8 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
             await ack_failure(ctx.ack, ctx.surface, error, where=spec.verb, typed=typed)
             return
         aimed = aiming.result() if aiming.done() else None
-        fits = aimed is not None and len(aimed.text) <= MAX_MESSAGE
-        work = spec.direct(ctx, aimed) if aimed and aimed.incident and fits else None
-        if work is not None:
+        if aimed is not None and aimed.incident and len(aimed.text) <= MAX_MESSAGE:
+            work = _act_at_once(spec, ctx, aimed)
             await answer_command(ctx.deps, ctx.ack, ctx.surface, work, where=spec.verb, typed=typed)
             return
     await ctx.ack()
@@ -208,6 +215,8 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
 
     async def load() -> View:
         aimed = await aiming
+        # Without an incident a rule about its roles waits for the pick (picker.py).
+        await ctx.deps.guard.authorize(await ctx.who(), spec.action, aimed.incident)
         text = from_slack(aimed.text)
         if aimed.incident is None:
             picker = pick_modal(meta, spec.title, post_incident=spec.post_incident, text=text)
@@ -221,6 +230,11 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
     await open_modal(
         ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb, typed=typed
     )
+
+
+async def _act_at_once(spec: ChangeVerb[Any], ctx: CommandContext, aimed: Aim) -> Answer:
+    write = functools.partial(spec.direct, ctx, aimed)
+    return await guarded(ctx.deps, await ctx.who(), spec.action, write, incident=aimed.incident)
 
 
 def commands(
@@ -260,12 +274,20 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
             await ack(response_action="errors", errors=field_errors(error.fields))
             return
         key = keys.for_view(meta.team_id, spec.modal.value, view["id"])
-        submitted = Submitted(meta, form, key, submitter_name(body))
+
+        async def work() -> View:
+            # Asked again: the person submitting, and the rule and roles as they are now.
+            who = await deps.guard.identify(body, context)
+            submitted = Submitted(meta, form, key, submitter_name(body), who)
+            write = functools.partial(spec.write, deps, submitted)
+            where = {"reference": meta.reference, "channel_id": meta.channel_id}
+            return await guarded(deps, who, spec.action, write, incident=meta.incident_id, **where)
+
         await answer_submission(
             deps,
             ack,
             surface_of(context),
-            spec.write(deps, submitted),
+            work(),
             restore=lambda message: refill(view, message),
             fields=spec.api_fields,
             where=spec.modal.value,

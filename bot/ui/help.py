@@ -1,6 +1,8 @@
-"""The help message."""
+"""The help message: the subcommands the person may use, with an example each."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from slack_sdk.models.blocks import Block
 
@@ -16,6 +18,11 @@ _WHAT: dict[Verb, str] = {
     Verb.SHOW: "One incident: severity, status, roles, links and latest updates.",
     Verb.HELP: "This message.",
 }
+# Verbs that change incidents, which the policy may keep from a person.
+WRITES = (Verb.DECLARE, Verb.UPDATE, Verb.ESCALATE, Verb.RESOLVE)
+
+# The verbs a person may use -> who else the rule limits it to ("the incident's lead"), if any.
+Shown = Mapping[Verb, str | None]
 
 
 def usage_line(verb: Verb) -> str:
@@ -23,8 +30,19 @@ def usage_line(verb: Verb) -> str:
     return f"Usage: `{syntax}`, for example `{example}`"
 
 
-def help_text() -> str:
-    lines = [f"• `{USAGE[v][0]}`: {_WHAT[v]} e.g. `{USAGE[v][1]}`" for v in _WHAT]
+def _everything() -> dict[Verb, str | None]:
+    return dict.fromkeys(_WHAT)
+
+
+def help_text(shown: Shown | None = None) -> str:
+    shown = _everything() if shown is None else shown
+    lines = [
+        f"• `{USAGE[v][0]}`: {_WHAT[v]}"
+        + (f" (only {shown[v]})" if shown[v] else "")
+        + f" e.g. `{USAGE[v][1]}`"
+        for v in _WHAT
+        if v in shown
+    ]
     refs = (
         "`[ref]` is `INC-123`, `123`, `#123` or an incident ID; left out in an incident's "
         "channel it means that incident, elsewhere the form lets you pick one."
@@ -34,9 +52,16 @@ def help_text() -> str:
     )
 
 
-def help_blocks() -> list[Block]:
-    return [
-        header("/incident"),
-        section(help_text()),
-        context("Message shortcuts: *Declare incident* and *Add to incident* (⋯ on a message)."),
+def help_blocks(shown: Shown | None = None) -> list[Block]:
+    shown = _everything() if shown is None else shown
+    shortcuts = [
+        name
+        for name, verb in (("*Declare incident*", Verb.DECLARE), ("*Add to incident*", Verb.UPDATE))
+        if verb in shown
     ]
+    blocks = [header("/incident"), section(help_text(shown))]
+    if shortcuts:
+        blocks.append(context(f"Message shortcuts: {' and '.join(shortcuts)} (⋯ on a message)."))
+    if any(v not in shown for v in WRITES):
+        blocks.append(context("Commands that are not open to you here are left out."))
+    return blocks

@@ -37,6 +37,7 @@ DEFAULT_SCOPES = (
     "channels:read",
     "groups:read",
     "im:write",
+    "usergroups:read",
 )
 MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
@@ -77,6 +78,9 @@ class FakeSlack:
         self._token = bot_token.encode()
         self.team_id, self.team_name = team_id, team_name
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
+        # The installation auth.test reports: the workspace, or the Grid organisation too.
+        self._home_team = team_id
+        self.enterprise_id: str | None = None
         self.scopes = tuple(scopes)
         self.base_url: str | None = None
         self.calls: list[SlackCall] = []
@@ -117,6 +121,7 @@ class FakeSlack:
             "conversations.info": lambda a: {
                 "channel": self.directory.channel(require(a, "channel", "channel_not_found"))
             },
+            "usergroups.users.list": self._usergroup_members,
         }
         self.app = Starlette(
             routes=[
@@ -217,9 +222,19 @@ class FakeSlack:
                 self._record_error("view_submission", exc)
                 raise
 
-    def reset(self) -> None:
-        """Forget calls, violations, views, messages and pending failures (keep the directory)."""
+    def install(self, team_id: str, enterprise_id: str | None = None) -> None:
+        """Install the app in another workspace (or Enterprise Grid organisation): auth.test
+        says so, and the people it invents belong there. `reset()` puts the first one back."""
         with self._lock:
+            self.team_id, self.enterprise_id = team_id, enterprise_id
+            self.directory.install(team_id, enterprise_id)
+
+    def reset(self) -> None:
+        """Forget calls, violations, views, messages and pending failures (keep the directory's
+        given people and groups), and go back to the first installation."""
+        with self._lock:
+            if (self.team_id, self.enterprise_id) != (self._home_team, None):
+                self.install(self._home_team)
             self.calls.clear()
             self.violations.clear()
             self._failures.clear()
@@ -247,8 +262,15 @@ class FakeSlack:
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "is_enterprise_install": False,
         }
+
+    def _usergroup_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        if "usergroups:read" not in self.scopes:
+            raise SlackError("missing_scope", "usergroups:read is not granted", violation=False)
+        usergroup = require(args, "usergroup", "no_such_subteam")
+        return {"users": self.directory.usergroup_members(usergroup)}
 
     def _dispatch(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         handler = self._methods.get(method)

@@ -9,7 +9,8 @@ from bot.ids import Field, Modal
 from tests.e2e.conftest import E2E
 from tests.e2e.helpers import metric, metric_samples, replies, text_of
 
-SLACK_METHODS = {"auth.test", "views.open", "views.update", "response_url"}
+# users.info: who is asking, for the policy (once per person, then cached).
+SLACK_METHODS = {"auth.test", "users.info", "views.open", "views.update", "response_url"}
 
 
 async def open_modal(e2e: E2E, text: str, callback: Modal) -> dict[str, Any]:
@@ -82,6 +83,7 @@ async def test_declare_update_escalate_resolve_through_signed_http(e2e: E2E) -> 
     calls = [c for c in e2e.fake.calls if c.method != "auth.test"]  # auth.test: once per process
     assert {c.method for c in calls} <= SLACK_METHODS
     assert [c.method for c in calls].count("views.open") == 4
+    assert [c.method for c in calls].count("users.info") == 1
     assert [c.error for c in calls] == [None] * len(calls)
     assert all(c.token == "xoxb-sandbox" for c in calls if c.method != "response_url")
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from bot.app import build_app
 from bot.ids import Modal
 from bot.incidentio.models import Incident
-from tests.slack.conftest import Harness
+from sandbox.driver import SlackDriver
+from tests.slack.conftest import SIGNING_SECRET, Harness, dispatch, make_settings
 
 
 def blocks_text(view_or_message: dict[str, Any]) -> str:
@@ -79,3 +82,21 @@ async def open_declare(h: Harness, name: str = "Checkout down") -> dict[str, Any
     view = h.driver.last_view()
     assert view["callback_id"] == Modal.DECLARE
     return view
+
+
+def reconfigured(h: Harness, **overrides: Any) -> Harness:
+    """The same Slack and incident.io, served by a bot started with other settings (a restart
+    with a new configuration, or another replica): what was open in Slack stays open."""
+    settings = make_settings(h.fake.api_url, **overrides)
+    bot = build_app(settings, h.deps.incidents)
+    driver = SlackDriver(h.fake, SIGNING_SECRET, functools.partial(dispatch, bot))
+    return Harness(bot, h.fake, h.emulator, driver, settings)
+
+
+def written(h: Harness) -> list[Any]:
+    """What reached incident.io as a write (the seeding of the test aside)."""
+    return [
+        r
+        for r in h.writes()
+        if not str((r.body or {}).get("idempotency_key", "")).startswith("seed-")
+    ]

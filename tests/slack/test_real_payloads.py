@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.ids import SLASH_COMMAND, Action, Field, Modal, Shortcut
+from bot.workspace import workspace
 from sandbox.driver import SlackDriver, SlackResponse
 from tests.hostile.helpers import (
     assert_answered,
@@ -39,6 +40,10 @@ def body_of(path: Path) -> dict[str, Any]:
 
 def _slack_ids(h: Harness, body: dict[str, Any]) -> None:
     # Trigger IDs and response URLs are the fake Slack's to give; the rest stays as captured.
+    # The app is installed where the payload comes from, so that its person is a member of the
+    # installing organisation (tests/slack/test_policy*.py replay people from elsewhere).
+    where = workspace(body)
+    h.fake.install(where.team_id, where.enterprise_id)
     if "trigger_id" in body:
         body["trigger_id"] = h.fake.new_trigger_id()
     if "response_url" in body:

@@ -108,6 +108,7 @@ async def test_an_org_wide_global_shortcut_with_team_null_opens_and_names_the_wo
     h: Harness,
 ) -> None:
     body = real("shortcut/org_wide_team_null")  # "team": null, is_enterprise_install: true
+    h.fake.install("T111", "E111")  # the organisation installed the app: W111 is a member
     body.update(callback_id=Shortcut.DECLARE_GLOBAL.value, trigger_id=h.fake.new_trigger_id())
     response = await h.driver.post_payload(body)
     await h.settle()
@@ -121,8 +122,10 @@ async def test_an_org_wide_global_shortcut_with_team_null_opens_and_names_the_wo
 
 async def test_an_org_wide_message_shortcut_with_team_null_opens(h: Harness) -> None:
     body = real("message_action/user_and_channel_mentions")
+    h.fake.install("T111", "E111")
     body.update(
         team=None,
+        enterprise={"id": "E111", "name": "Org"},
         is_enterprise_install=True,
         user={**body["user"], "team_id": "T111"},
         callback_id=Shortcut.DECLARE_FROM_MESSAGE.value,
