@@ -18,11 +18,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.attribution import signed_by
 from bot.forms import MAX_MESSAGE
 from bot.ids import Action, Field, Modal
 from bot.ids import Block as BlockId
 from bot.incidentio.models import Incident, IncidentStatus, IncidentType, IncidentUpdate, Severity
-from bot.slacktext import escape, link, plain, quote
+from bot.slacktext import escape, link, plain, quote, truncate
 from bot.ui.blocks import (
     MAX_OPTIONS,
     SECTION_TEXT,
@@ -264,7 +265,12 @@ def change_facts(update: IncidentUpdate) -> str:
 
 
 def update_result_text(reference: str, update: IncidentUpdate) -> str:
-    return f":white_check_mark: Update shared on *{escape(reference)}*.\n{change_facts(update)}"
+    # The message shared, quoted: a person who sent it to the wrong incident sees so at once.
+    said, _ = signed_by(update.message or "")
+    echo = f"\n{quote(truncate(said, 300))}" if said.strip() else ""
+    return (
+        f":white_check_mark: Update shared on *{escape(reference)}*.{echo}\n{change_facts(update)}"
+    )
 
 
 def update_result(reference: str, update: IncidentUpdate, title: str) -> View:

@@ -33,4 +33,4 @@ async def test_the_direct_update_reply_keeps_status_and_severity_apart(h: Harnes
     response = await h.driver.command(f"update {incident.reference} Still digging")
     await h.settle()
     reply = command_reply(response)
-    assert "Update shared on *INC-1*.\nStatus: " in reply
+    assert "Update shared on *INC-1*.\n>Still digging\nStatus: " in reply

@@ -23,8 +23,12 @@ async def test_in_an_incidents_channel_a_leading_number_is_the_start_of_the_text
     here = await seed_incident(h, "Checkout down")
     assert other.reference == "INC-1" and here.slack_channel_id
 
-    await h.driver.command("update 1 region still failing", channel_id=here.slack_channel_id)
+    response = await h.driver.command(
+        "update 1 region still failing", channel_id=here.slack_channel_id
+    )
     await h.settle()
+    # The answer names the incident and quotes the message: a misroute would show at once.
+    assert f"*{here.reference}*.\n>1 region still failing" in said(h, response)
 
     [shared] = h.emulator.updates
     assert shared["incident_id"] == here.id
