@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
@@ -17,16 +16,18 @@ LATEST_UPDATES = 3
 
 
 async def list_open(ctx: CommandContext) -> None:
-    await answer_command(ctx.deps, ctx.ack, ctx.surface, _list(ctx.deps), where="list")
+    await answer_command(ctx.deps, ctx.ack, ctx.surface, _list(ctx), where="list")
 
 
-async def _list(deps: Deps) -> Answer:
+async def _list(ctx: CommandContext) -> Answer:
+    deps, viewer = ctx.deps, await ctx.viewer()
     # Read through the API (every page), not the picker cache: a list must be current.
     incidents = [
         i
         # Post-incident ones too: resolved, but not closed while their follow-ups go on.
         async for i in deps.incidents.list_incidents(status_categories=CHANGEABLE_CATEGORIES)
-        if not i.is_private
+        # A private one only to the people on it (never by its channel: the list is everywhere).
+        if not i.is_private or (viewer is not None and i.involves(viewer))
     ]
     now = datetime.now(UTC)
     return Answer(list_text(incidents), list_blocks(incidents, now))

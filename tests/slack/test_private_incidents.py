@@ -64,3 +64,14 @@ async def test_the_picker_offers_a_private_incident_to_its_people_only(h: Harnes
     assert any("Payroll leak" in o for o in offered["alice"])
     assert not any("Payroll leak" in o for o in offered["bob"])
     assert any("Checkout down" in o for o in offered["bob"])
+
+
+async def test_the_list_shows_a_private_incident_to_its_people_only(h: Harness) -> None:
+    await seed_incident(h, name="Checkout down")
+    await declare_private(h)
+    bob = h.driver_for(user_id="U0BOB", user_name="bob")
+    alice_sees = (await h.driver.command("list")).body
+    bob_sees = (await bob.command("list")).body
+    await h.settle()
+    assert "Checkout down" in alice_sees and "Payroll leak" in alice_sees
+    assert "Checkout down" in bob_sees and "Payroll leak" not in bob_sees
