@@ -16,6 +16,7 @@ from bot.incidentio.models import Incident
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.policy import Guard
+from bot.store_api import MemoryStore, Store
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Deps:
     # Who may do what (bot/policy.py).
     guard: Guard
     metrics: Metrics = field(default_factory=Metrics)
+    # Where the incident cards are (bot/store_api.py); build_app gives the configured store.
+    store: Store = field(default_factory=MemoryStore)
     acks: AckGate = field(default_factory=AckGate)
     # The longest a modal waits for other requests' acks before it opens anyway.
     ack_priority_wait: float = 0.5
