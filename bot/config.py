@@ -145,6 +145,8 @@ def describe_validation_error(error: ValidationError) -> str:
     for item in error.errors():
         name = "_".join(str(part) for part in item["loc"]).upper() or "configuration"
         problem = "is required but not set" if item["type"] == "missing" else item["msg"]
+        # pydantic prefixes what a validator raised; the reader needs only the reason.
+        problem = problem.removeprefix("Value error, ")
         lines.append(f"  {name}: {problem}")
     return "Configuration error:\n" + "\n".join(lines)
 

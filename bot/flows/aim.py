@@ -1,8 +1,9 @@
 """Which incident a command means, and the text it carries for it.
 
 A reference names the incident; without one, the incident whose channel this is. In that
-channel a bare number followed by text starts the text; elsewhere a bare number that is no incident ("/incident update 500 errors are back") is the start of the text, not a
-reference: the text is kept whole and the person is asked which incident.
+channel a bare number followed by text starts the text; elsewhere a bare number that is no
+incident ("/incident update 500 errors are back") is the start of the text, not a reference:
+the text is kept whole and the person is asked which incident.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from bot.failures import UserError
 from bot.flows.context import CommandContext
 from bot.incidentio.models import Incident
-from bot.lookup import channel_incident, find_incident
+from bot.lookup import channel_incident, find_incident, visible_to
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,13 @@ async def aim(ctx: CommandContext) -> Aim:
                 raise
             return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.rest)
     return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.text)
+
+
+async def anything_to_pick(ctx: CommandContext, *, post_incident: bool) -> bool:
+    """Whether the incident picker would offer anything: with nothing, asking is a dead end
+    whose only way out (Cancel) would throw the typed text away."""
+    viewer = await ctx.viewer()
+    return any(
+        (i.is_open or (post_incident and i.is_post_incident)) and visible_to(i, None, viewer)
+        for i in await ctx.deps.open_incidents.get()
+    )

@@ -16,7 +16,7 @@ from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.guarded import guarded
 from bot.flows.runner import answer_submission, open_modal
-from bot.flows.verbs import with_overflow
+from bot.flows.verbs import carry_overflow, with_overflow
 from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, FormError, parse_declare
 from bot.identity import Identity
 from bot.ids import Field, Modal
@@ -109,9 +109,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         async def work() -> Any:
             # Asked again: the person submitting, under the rule as it is now.
             who = await deps.guard.identify(body, context)
-            return await guarded(
+            declared = await guarded(
                 deps, who, Action.DECLARE, lambda: _declare(deps, catalog, form, meta, key)
             )
+            return carry_overflow(declared, view)  # what did not fit stays in sight
 
         await answer_submission(
             deps,

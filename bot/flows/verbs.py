@@ -31,7 +31,7 @@ from bot.attribution import sign
 from bot.command import Verb
 from bot.deps import Deps
 from bot.failures import UserError
-from bot.flows.aim import Aim, aim
+from bot.flows.aim import Aim, aim, anything_to_pick
 from bot.flows.context import CommandContext, submitter_name
 from bot.flows.guarded import guarded
 from bot.flows.runner import Answer, ack_failure, answer_command, answer_submission, open_modal
@@ -52,6 +52,7 @@ from bot.ui.picker import pick_modal
 from bot.ui.refill import refill
 
 F = TypeVar("F")
+_DECLARE = " To start one: `/incident declare`."
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ def with_overflow(view: View, text: str, limit: int = MAX_MESSAGE) -> View:
         block_id=BlockId.OVERFLOW.value,
         text=truncate(
             f":warning: Your text is {len(text):,} characters; the form holds the first "
-            f"{kept:,}. The rest is here, to trim or copy back:\n{quote(text[kept:])}",
+            f"{kept:,}. The rest is not sent with it: trim above, or copy it from here into "
+            f"another update:\n{quote(text[kept:])}",
             3000,
         ),
     )
@@ -219,6 +221,8 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
         await ctx.deps.guard.authorize(await ctx.who(), spec.action, aimed.incident)
         text = from_slack(aimed.text)
         if aimed.incident is None:
+            if not await anything_to_pick(ctx, post_incident=spec.post_incident):
+                raise UserError(f"There is no open incident to {spec.verb.value}.{_DECLARE}")
             picker = pick_modal(meta, spec.title, post_incident=spec.post_incident, text=text)
             return with_overflow(picker, text)
         admit(spec, aimed.incident)
@@ -281,7 +285,8 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
             submitted = Submitted(meta, form, key, submitter_name(body), who)
             write = functools.partial(spec.write, deps, submitted)
             where = {"reference": meta.reference, "channel_id": meta.channel_id}
-            return await guarded(deps, who, spec.action, write, incident=meta.incident_id, **where)
+            done = await guarded(deps, who, spec.action, write, incident=meta.incident_id, **where)
+            return carry_overflow(done, view)  # what did not fit is not lost on the way
 
         await answer_submission(
             deps,

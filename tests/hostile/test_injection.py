@@ -206,7 +206,7 @@ async def test_oversize_command_text_opens_the_form_with_nothing_lost(
     assert block["element"]["initial_value"] == "y" * 3000
     shown = blocks_text(view)
     assert f"Your text is {length:,} characters; the form holds the first 3,000" in shown
-    assert "y" * min(length - 3000, 100) in shown.split("copy back", 1)[1]
+    assert "y" * min(length - 3000, 100) in shown.split("another update", 1)[1]
     assert len(h.writes()) == writes
 
 

@@ -122,3 +122,14 @@ async def test_a_form_that_fails_after_loading_shows_the_text_in_the_modal(h: Ha
     shown = str(h.driver.last_view())
     assert "Loading" not in shown
     assert ">Checkout API returning 500s" in shown
+
+
+async def test_with_no_incident_to_pick_the_text_comes_back_instead_of_an_empty_picker(
+    h: Harness,
+) -> None:
+    response = await h.driver.command("update Rolled back the deploy")
+    await h.settle()
+    assert h.driver.open_views() == []
+    answer = said(h, response)
+    assert "There is no open incident to update" in answer
+    assert ">Rolled back the deploy" in answer

@@ -26,6 +26,10 @@ async def test_declare_from_a_long_message_keeps_the_rest_beside_the_form(h: Har
     assert "…" not in summary  # no marker the person did not type
     assert TAIL in blocks_text(view)
     assert "Your text is 5,022 characters" in blocks_text(view)
+    await h.driver.submit(view["id"], {"name": "Alert storm", "severity": "Minor"})
+    await h.settle()
+    declared = blocks_text(h.fake.current_view(view["id"]))
+    assert "INC-1" in declared and TAIL in declared  # the rest is still there to share
 
 
 async def test_add_to_incident_says_a_long_message_is_cut_and_marks_the_cut(h: Harness) -> None:

@@ -111,3 +111,6 @@ async def test_text_past_the_picker_input_follows_it_to_the_verbs_form(h: Harnes
     await h.settle()
     [shared] = h.emulator.updates
     assert "…" not in shared["message"]
+    # The result says what was not sent, and keeps it to send as another update.
+    result = h.fake.current_view(update["id"])
+    assert "Update shared" in blocks_text(result) and tail.strip() in blocks_text(result)

@@ -69,6 +69,7 @@ def test_a_bad_setting_stops_start_up_naming_it(
         load_settings()
     [line] = [line for line in str(caught.value).splitlines() if line.startswith("  ")]
     assert line.startswith(f"  {setting}: ") and said in line
+    assert "Value error" not in line  # the validation library's wording is not the reader's
 
 
 def test_rules_say_whom_they_admit() -> None:
