@@ -90,7 +90,7 @@ def test_update_through_the_picker_escalate_and_resolve(
     assert (code, err) == (0, "")
     assert "╭─ Modal: Update incident" in out  # the picker
     assert "╭─ Modal: Update INC-1" in out  # turned into the update form in place
-    assert "Update shared on *INC-1*.\n│ Status: Fixing\n" in out
+    assert "Update shared on *INC-1*.\n│ >Rolled back\n│ Status: Fixing\n" in out
     assert "Status: Fixing · Severity: Critical" in out
     assert "Status: Closed" in out
     assert "INC-1  Payments flaky  ·  Critical  ·  Closed (closed)" in out
