@@ -63,7 +63,10 @@ async def test_declare_asks_for_the_fields_incident_io_asks_for_at_declaration(c
     assert list(shown) == [block_of(h, "Affected service"), block_of(h, "Customer impact")]
     service = shown[block_of(h, "Affected service")]
     assert not service.get("optional") and service["element"]["type"] == "static_select"
-    assert [o["text"]["text"] for o in service["element"]["options"]][:2] == ["Checkout", "Payments"]
+    assert [o["text"]["text"] for o in service["element"]["options"]][:2] == [
+        "Checkout",
+        "Payments",
+    ]
     assert shown[block_of(h, "Customer impact")]["optional"] is True
 
 
@@ -118,11 +121,17 @@ async def test_edit_shows_every_field_prefilled_and_sends_only_the_changed_ones(
     assert "number" in errors[number] and "https://" in errors[link]
     assert [r for r in h.emulator.requests if r.route == EDIT] == []
 
-    answers = {number: "12.5", link: "https://status.example.com/x", block_of(h, "Regions"): ["EU", "US"]}
+    answers = {
+        number: "12.5",
+        link: "https://status.example.com/x",
+        block_of(h, "Regions"): ["EU", "US"],
+    }
     await h.driver.submit(view["id"], answers)
     await h.settle()
     [edit] = [r for r in h.emulator.requests if r.route == EDIT]
-    sent = {e["custom_field_id"]: e["values"] for e in edit.body["incident"]["custom_field_entries"]}
+    sent = {
+        e["custom_field_id"]: e["values"] for e in edit.body["incident"]["custom_field_entries"]
+    }
     assert sent == {
         fields(h)["Affected customers"]["id"]: [{"value_numeric": "12.5"}],
         fields(h)["Status page"]["id"]: [{"value_link": "https://status.example.com/x"}],
@@ -173,7 +182,12 @@ async def test_a_field_with_more_than_100_options_is_searched(cf: Harness) -> No
     h = cf
     service = fields(h)["Affected service"]
     service["options"] = [
-        {"id": f"01OPT{i:04d}", "custom_field_id": service["id"], "value": f"Service {i}", "sort_key": i}
+        {
+            "id": f"01OPT{i:04d}",
+            "custom_field_id": service["id"],
+            "value": f"Service {i}",
+            "sort_key": i,
+        }
         for i in range(150)
     ]
     h.deps.catalog.invalidate()
