@@ -21,6 +21,7 @@ from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
 from bot.flows import browse, choices, declare, picker, router, shortcuts, verbs
+from bot.flows.edit import Edit
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
 from bot.flows.update import Update
@@ -39,7 +40,12 @@ from bot.usergroups import Usergroups
 log = logging.getLogger("bot.app")
 
 # Every verb that changes one incident, each a spec run by the one mechanism in flows/verbs.py.
-CHANGE_VERBS = (Update(), Escalate(), Resolve())
+CHANGE_VERBS = (
+    Update(),
+    Escalate(),
+    Resolve(),
+    Edit(),
+)
 
 
 @dataclass(frozen=True)

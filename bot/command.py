@@ -19,6 +19,7 @@ class Verb(StrEnum):
     UPDATE = "update"
     ESCALATE = "escalate"
     RESOLVE = "resolve"
+    EDIT = "edit"
     LIST = "list"
     SHOW = "show"
 
@@ -34,6 +35,7 @@ USAGE: dict[Verb, tuple[str, str]] = {
         "/incident escalate INC-42 Error rate still climbing",
     ),
     Verb.RESOLVE: ("/incident resolve [ref] [message]", "/incident resolve INC-42 Fix verified"),
+    Verb.EDIT: ("/incident edit [ref]", "/incident edit INC-42"),
     Verb.LIST: ("/incident list", "/incident list"),
     Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),
     Verb.HELP: ("/incident help", "/incident help"),

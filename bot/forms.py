@@ -7,15 +7,19 @@ inline in the modal inside Slack's 3 seconds and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
+from pydantic import Field as Default
 
 from bot.ids import TEST_MODE_VALUE, Field
 
 MAX_NAME = 250
 MAX_SUMMARY = 3000
 MAX_MESSAGE = 3000
+MAX_URL = 2000
 
 FieldErrors = dict[str, str]
 
@@ -36,6 +40,8 @@ class DeclareForm(BaseModel):
     incident_type_id: str | None = None
     visibility: str = "public"
     test_mode: bool = False
+    custom_fields: dict[str, tuple[str, ...]] = Default(default_factory=dict)  # kept on a refill
+    custom_field_entries: list[dict[str, Any]] = Default(default_factory=list)
 
 
 class UpdateForm(BaseModel):
@@ -53,6 +59,17 @@ class EscalateForm(BaseModel):
 class ResolveForm(BaseModel):
     status_id: str | None = None
     message: str
+
+
+class EditForm(BaseModel):
+    """What an edit changes: only the inputs that differ from what the form opened with."""
+
+    name: str | None = None
+    summary: str | None = None  # "" clears it
+    call_url: str | None = None  # "" clears it
+    custom_field_entries: list[dict[str, Any]] = Default(default_factory=list)
+    custom_field_blocks: list[str] = Default(default_factory=list)  # their inputs, in order
+    changed: list[str] = Default(default_factory=list)  # the labels of the inputs changed
 
 
 class IncidentChoiceForm(BaseModel):
@@ -93,6 +110,21 @@ def checked_values(values: Mapping[str, Any], field: Field) -> list[str]:
 def _check_length(errors: FieldErrors, field: Field, value: str | None, limit: int) -> None:
     if value is not None and len(value) > limit:
         errors[field.value] = f"{len(value)} characters; the limit is {limit}."
+
+
+def link_problem(text: str) -> str | None:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+        return "Enter a full link, starting with https://"
+    return None
+
+
+def number_problem(text: str) -> str | None:
+    try:
+        finite = Decimal(text).is_finite()
+    except InvalidOperation:
+        finite = False
+    return None if finite else "Enter a number, such as 12 or 3.5."
 
 
 def _raise_if(errors: FieldErrors) -> None:
@@ -180,6 +212,24 @@ def parse_resolve(values: Mapping[str, Any], *, needs_status: bool) -> ResolveFo
     _raise_if(errors)
     assert message is not None
     return ResolveForm(status_id=status_id, message=message)
+
+
+def parse_edit_texts(values: Mapping[str, Any]) -> dict[str, str]:
+    """Name, summary and call link as submitted ("" for an empty one)."""
+    errors: FieldErrors = {}
+    texts = {
+        f.value: text_value(values, f) or "" for f in (Field.NAME, Field.SUMMARY, Field.CALL_URL)
+    }
+    if not texts[Field.NAME.value]:
+        errors[Field.NAME.value] = "An incident needs a name."
+    _check_length(errors, Field.NAME, texts[Field.NAME.value], MAX_NAME)
+    _check_length(errors, Field.SUMMARY, texts[Field.SUMMARY.value], MAX_SUMMARY)
+    url = texts[Field.CALL_URL.value]
+    _check_length(errors, Field.CALL_URL, url, MAX_URL)
+    if url and (problem := link_problem(url)):
+        errors.setdefault(Field.CALL_URL.value, problem)
+    _raise_if(errors)
+    return texts
 
 
 def parse_incident_choice(values: Mapping[str, Any]) -> IncidentChoiceForm:

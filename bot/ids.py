@@ -26,6 +26,7 @@ class Modal(StrEnum):
     UPDATE = "incident_update_modal"
     ESCALATE = "incident_escalate_modal"
     RESOLVE = "incident_resolve_modal"
+    EDIT = "incident_edit_modal"
     ADD_MESSAGE = "incident_add_message_modal"
     PICK = "incident_pick_modal"
     LOADING = "incident_loading_modal"
@@ -45,6 +46,7 @@ class Field(StrEnum):
     MESSAGE = "message"
     STATUS = "status"
     REASON = "reason"
+    CALL_URL = "call_url"
 
 
 class Block(StrEnum):
@@ -61,6 +63,9 @@ class Action(StrEnum):
     OPEN_INCIDENT = "open_incident_link"
     OPEN_CHANNEL = "open_channel_link"
 
+
+# block_id and action_id of a custom field's input: this prefix, the field type, ".", its id.
+CUSTOM_FIELD_PREFIX = "custom_field."
 
 # Checkbox value that marks a test incident.
 TEST_MODE_VALUE = "test"

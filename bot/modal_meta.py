@@ -38,6 +38,7 @@ class ModalMeta(BaseModel):
     source_text: str | None = None
     opened_at: float | None = None
     verb: str | None = None
+    prefill: dict[str, str] | None = None  # edit: each input's value as it opened (a digest)
 
     def encode(self) -> str:
         data = self.model_dump(exclude_none=True)

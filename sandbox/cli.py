@@ -94,6 +94,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the bot's log level, on stderr (default: WARNING)",
     )
     parser.add_argument(
+        "--custom-fields",
+        action="store_true",
+        help="give the organisation a few custom fields (one required at declaration)",
+    )
+    parser.add_argument(
         "--real-slack",
         action="store_true",
         help="run the bot in your Slack workspace (SLACK_* variables) against the emulator",
@@ -118,7 +123,8 @@ def run(args: argparse.Namespace, *, read: Read = input) -> int:
     from sandbox.stack import SandboxStack
 
     try:
-        with SandboxStack(bot_port=args.port, emulator_port=args.emulator_port) as stack:
+        ports = {"bot_port": args.port, "emulator_port": args.emulator_port}
+        with SandboxStack(**ports, custom_fields=args.custom_fields) as stack:
             print(banner(stack), flush=True)
             session = Session(stack)
             if steps:

@@ -86,7 +86,7 @@ def state_for(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
                 if chosen is None:
                     raise ValueError(f"{block['block_id']}: no option {answer!r}")
                 state["selected_option"] = chosen
-        elif kind == "checkboxes":
+        elif kind in ("checkboxes", "multi_static_select", "multi_external_select"):
             if answer is None:
                 state["selected_options"] = element.get("initial_options") or []
             else:

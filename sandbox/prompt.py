@@ -171,7 +171,7 @@ class Prompt:
 
 
 def _how(item: InputField) -> str:
-    if item.kind == "checkboxes":
+    if item.kind in ("checkboxes", "multi_static_select"):
         return " (numbers or names, comma-separated)"
     if item.has_options:
         return " (number or name)"

@@ -21,6 +21,7 @@ _KINDS = {
     "external_select": "search",
     "radio_buttons": "radio",
     "checkboxes": "checkboxes",
+    "multi_static_select": "multi-select",
 }
 _SELECTS = ("static_select", "external_select", "radio_buttons")
 
@@ -121,7 +122,7 @@ class InputField:
 
     @property
     def has_options(self) -> bool:
-        return self.kind in (*_SELECTS, "checkboxes")
+        return self.kind in (*_SELECTS, "checkboxes", "multi_static_select")
 
 
 def _all_options(element: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -138,7 +139,7 @@ def _current(element: Mapping[str, Any], state: Mapping[str, Any] | None) -> Any
         return state.get("value") if state is not None else element.get("initial_value")
     if kind in _SELECTS:
         return state.get("selected_option") if state is not None else element.get("initial_option")
-    if kind == "checkboxes":
+    if kind in ("checkboxes", "multi_static_select"):
         chosen = state.get("selected_options") if state is not None else None
         return chosen if chosen is not None else element.get("initial_options") or []
     return None

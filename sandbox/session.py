@@ -112,7 +112,7 @@ class Session:
         if item.kind == "plain_text_input":
             # One terminal line holds one line; "\n" typed literally starts a new one.
             self.answers[item.block_id] = value.replace("\\n", "\n")
-        elif item.kind == "checkboxes":
+        elif item.kind in ("checkboxes", "multi_static_select"):
             wanted = [w for w in value.split(",") if w.strip() and w.strip().lower() != "none"]
             self.answers[item.block_id] = [
                 str(pick_option(item.options, w)["value"]) for w in wanted

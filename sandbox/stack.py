@@ -49,8 +49,9 @@ class SandboxStack:
         sandbox: bool = True,
         log_level: str = "warning",
         settings: dict[str, Any] | None = None,
+        custom_fields: bool = False,
     ) -> None:
-        self.emulator: Emulator = create_emulator(api_key=API_KEY)
+        self.emulator: Emulator = create_emulator(api_key=API_KEY, custom_fields=custom_fields)
         self.fake = FakeSlack(bot_token=BOT_TOKEN)
         # Generated per run: nothing outside this process can sign requests to the bot.
         self.signing_secret = secrets.token_hex(32)

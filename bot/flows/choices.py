@@ -1,7 +1,7 @@
 """Slack's options requests for the catalog selects that outgrew a static one.
 
 A static select shows at most 100 options; past that (ui/common.py `select_input`) severities,
-incident types and statuses are an external_select, and Slack asks the bot for its options as the
+incident types, statuses and custom fields' options are an external_select, and Slack asks the bot for its options as the
 person types. The answer is the ack itself, so it must come within Slack's 3 s: it is read from
 the catalog cache, filtered by what was typed, at most 100 options. What a select offers is the
 same list its modal was built from, found by the modal's callback_id and its private_metadata.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -18,13 +19,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.blocks import Option
 
+from bot.custom_fields import parse_block_id
 from bot.deps import Deps
 from bot.failures import log_failure
-from bot.ids import Field
+from bot.ids import CUSTOM_FIELD_PREFIX, Field
 from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta
 from bot.observability.interaction import tracked
 from bot.ui.blocks import MAX_OPTIONS
+from bot.ui.custom_fields import field_options
 
 log = logging.getLogger("bot.flows")
 
@@ -57,8 +60,13 @@ async def _offered(deps: Deps, offers: Mapping[str, Offer], body: dict[str, Any]
     # Cached after the modal was built, so this is immediate; a cold load (a restart between
     # opening and typing) gets what is left of the 3 s, and the load goes on for the next one.
     catalog = await asyncio.wait_for(deps.catalog.get(), deps.ack_budget)
-    field = Field(str(body.get("action_id", "")))
-    return list(offer(catalog, meta).get(field, ()))
+    action_id = str(body.get("action_id", ""))
+    custom = parse_block_id(action_id)
+    if custom is not None:
+        # A custom field offers its options whichever modal shows it.
+        found = catalog.custom_field(custom[1])
+        return field_options(found) if found is not None else []
+    return list(offer(catalog, meta).get(Field(action_id), ()))
 
 
 def register(app: AsyncApp, deps: Deps, offers: Mapping[str, Offer]) -> None:
@@ -79,3 +87,4 @@ def register(app: AsyncApp, deps: Deps, offers: Mapping[str, Offer]) -> None:
 
     for field in CATALOG_FIELDS:
         app.options(field.value)(catalog_options)
+    app.options(re.compile("^" + re.escape(CUSTOM_FIELD_PREFIX)))(catalog_options)

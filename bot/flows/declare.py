@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from slack_sdk.models.blocks import Option
 
 from bot import keys
 from bot.audit import note_incident
+from bot.custom_fields import ApiFields, CustomInputs, relabel, with_custom_fields
 from bot.deps import Deps
 from bot.flows.context import CommandContext
 from bot.flows.guarded import guarded
@@ -20,6 +22,7 @@ from bot.flows.verbs import carry_overflow, with_overflow
 from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, FormError, parse_declare
 from bot.identity import Identity
 from bot.ids import Field, Modal
+from bot.incidentio.errors import ValidationError
 from bot.incidentio.models import Catalog
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
@@ -29,13 +32,15 @@ from bot.ui.blocks import field_errors
 from bot.ui.declare import declare_choices, declare_modal, declared_view
 
 # incident.io's 422 `source.field` -> the input that shows the message.
-API_FIELDS = {
-    "name": Field.NAME.value,
-    "summary": Field.SUMMARY.value,
-    "severity_id": Field.SEVERITY.value,
-    "incident_type_id": Field.INCIDENT_TYPE.value,
-    "visibility": Field.VISIBILITY.value,
-}
+API_FIELDS = ApiFields(
+    {
+        "name": Field.NAME.value,
+        "summary": Field.SUMMARY.value,
+        "severity_id": Field.SEVERITY.value,
+        "incident_type_id": Field.INCIDENT_TYPE.value,
+        "visibility": Field.VISIBILITY.value,
+    }
+)
 
 
 def choices(catalog: Catalog, meta: ModalMeta) -> Mapping[Field, Sequence[Option]]:
@@ -97,7 +102,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         view, meta = submission(body)
         catalog = await deps.catalog.get()
         try:
-            form = parse_declare(view["state"]["values"], has_types=len(catalog.types) > 1)
+            form, custom = _parse(view, catalog)
         except FormError as error:
             await ack(response_action="errors", errors=field_errors(error.fields))
             return
@@ -110,7 +115,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             # Asked again: the person submitting, under the rule as it is now.
             who = await deps.guard.identify(body, context)
             declared = await guarded(
-                deps, who, Action.DECLARE, lambda: _declare(deps, catalog, form, meta, key)
+                deps,
+                who,
+                Action.DECLARE,
+                lambda: _relabelled(_declare(deps, catalog, form, meta, key), custom),
             )
             return carry_overflow(declared, view)  # what did not fit stays in sight
 
@@ -124,6 +132,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
             where="declare",
             progress="Declaring the incident in incident.io…",
         )
+
+
+def _parse(view: dict[str, Any], catalog: Catalog) -> tuple[DeclareForm, CustomInputs]:
+    """The form and its custom fields; FormError with the problems of both at once."""
+    has_types = len(catalog.types) > 1
+    parse = functools.partial(parse_declare, view["state"]["values"], has_types=has_types)
+    form, custom = with_custom_fields(view, parse)
+    kept = {"custom_fields": custom.values, "custom_field_entries": custom.entries()}
+    return form.model_copy(update=kept), custom
+
+
+async def _relabelled(work: Awaitable[Any], custom: CustomInputs) -> Any:
+    """`work`, with a 422 about a custom field shown under that field's input."""
+    try:
+        return await work
+    except ValidationError as error:
+        sent = [block for field, block in custom.blocks.items() if custom.values[field]]
+        raise relabel(error, sent) from None
 
 
 async def _declare(
@@ -141,6 +167,7 @@ async def _declare(
         role_assignments=[(reporter.id, meta.user_id)] if reporter else (),
         # An Enterprise Grid organisation has several workspaces: name the one declared in.
         slack_team_id=meta.team_id if meta.enterprise_id else None,
+        custom_field_entries=form.custom_field_entries,
     )
     deps.open_incidents.record(incident)
     set_reference(incident.reference)

@@ -9,16 +9,18 @@ from collections.abc import Callable
 
 from bot.incidentio.cache import SingleFlightCache
 from bot.incidentio.client import IncidentIoClient
-from bot.incidentio.errors import IncidentIoError
+from bot.incidentio.errors import IncidentIoError, NotFoundError, PermissionDeniedError
+from bot.incidentio.fields import CustomField
 from bot.incidentio.models import CHANGEABLE_CATEGORIES, Catalog, Incident, IncidentUpdate
 
 logger = logging.getLogger("bot.incidentio")
 
 
 class CatalogCache:
-    """Severities, statuses, types and roles: loaded together, cached for `ttl_seconds`.
+    """Severities, statuses, types, roles and custom fields: loaded together, cached for
+    `ttl_seconds`.
 
-    A cold load fetches the four lists concurrently (one parallel round trip); concurrent callers
+    A cold load fetches the five lists concurrently (one parallel round trip); concurrent callers
     share that load; a stale catalog is served at once while it refreshes in the background.
     """
 
@@ -32,18 +34,29 @@ class CatalogCache:
         self._cache = SingleFlightCache(self._load, ttl_seconds, clock=clock, name="catalog")
 
     async def _load(self) -> Catalog:
-        severities, statuses, types, roles = await asyncio.gather(
+        severities, statuses, types, roles, fields = await asyncio.gather(
             self._client.list_severities(),
             self._client.list_incident_statuses(),
             self._client.list_incident_types(),
             self._client.list_incident_roles(),
+            self._custom_fields(),
         )
         return Catalog(
             severities=tuple(severities),
             statuses=tuple(statuses),
             types=tuple(types),
             roles=tuple(roles),
+            custom_fields=tuple(fields),
         )
+
+    async def _custom_fields(self) -> list[CustomField]:
+        # A key without `custom_fields.view` (or an API without the deprecated v1 list) still
+        # declares and edits: the forms then show no custom fields.
+        try:
+            return await self._client.list_custom_fields()
+        except (PermissionDeniedError, NotFoundError) as error:
+            logger.warning("custom fields not shown: %s (request_id %s)", error, error.request_id)
+            return []
 
     async def get(self) -> Catalog:
         return await self._cache.get()

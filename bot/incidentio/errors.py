@@ -18,6 +18,7 @@ class FieldError:
     code: str
     message: str
     field: str | None = None
+    pointer: str | None = None  # `source.pointer`: where in the body, e.g. /custom_field_entries/0
 
 
 @dataclass
@@ -130,6 +131,7 @@ def error_from_response(
                 code=str(item.get("code", "")),
                 message=str(item.get("message", "")),
                 field=source.get("field") if isinstance(source, dict) else None,
+                pointer=source.get("pointer") if isinstance(source, dict) else None,
             )
         )
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else InvalidRequestError)

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.incidentio.fields import CustomField, CustomFieldEntry
+
 # Known values, for the code that branches on them; the fields themselves accept any string.
 OPEN_CATEGORIES: tuple[str, ...] = ("triage", "live", "paused")
 POST_INCIDENT = "learning"  # "Post-incident" in incident.io's app
@@ -138,6 +140,8 @@ class Incident(ApiModel):
     slack_channel_name: str | None = None
     slack_team_id: str | None = None
     incident_role_assignments: list[RoleAssignment] = Field(default_factory=list)
+    call_url: str | None = None
+    custom_field_entries: list[CustomFieldEntry] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
 
@@ -190,6 +194,7 @@ class Catalog(ApiModel):
     statuses: tuple[IncidentStatus, ...]
     types: tuple[IncidentType, ...]
     roles: tuple[IncidentRole, ...]
+    custom_fields: tuple[CustomField, ...] = ()
 
     def severities_by_rank(self) -> list[Severity]:
         return sorted(self.severities, key=lambda s: s.rank)
@@ -208,6 +213,9 @@ class Catalog(ApiModel):
 
     def role_of_type(self, role_type: str) -> IncidentRole | None:
         return next((r for r in self.roles if r.role_type == role_type), None)
+
+    def custom_field(self, field_id: str) -> CustomField | None:
+        return next((f for f in self.custom_fields if f.id == field_id), None)
 
     def higher_severities(self, current: Severity | None) -> list[Severity]:
         """Severities ranked above `current` (all of them when there is none), least severe first."""

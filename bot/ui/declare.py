@@ -28,6 +28,7 @@ from bot.ui.common import (
     text_input,
     type_option,
 )
+from bot.ui.custom_fields import custom_field_inputs
 
 _PUBLIC = option("Public", "public", "Anyone in the workspace can see and join")
 _PRIVATE = option("Private", "private", "Only people invited can see it")
@@ -85,6 +86,8 @@ def declare_modal(
         initial_id = wanted or (default.id if default else None)
         initial = next((o for o in types if o.value == initial_id), None)
         blocks.append(select_input(Field.INCIDENT_TYPE, "Incident type", types, initial=initial))
+    asked = [f for f in catalog.custom_fields if f.asked_at_creation]
+    blocks.extend(custom_field_inputs(asked, form.custom_fields if form else {}))
     private = form is not None and form.visibility == "private"
     blocks.append(
         input_block(

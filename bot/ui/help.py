@@ -14,12 +14,13 @@ _WHAT: dict[Verb, str] = {
     Verb.UPDATE: "Share an update; without a message, a form that can also change status or severity.",
     Verb.ESCALATE: "Raise the severity, with a reason.",
     Verb.RESOLVE: "Close the incident (or move it to post-incident) with a closing message.",
+    Verb.EDIT: "Change the name, summary, call link or custom fields.",
     Verb.LIST: "Public incidents that are open or in post-incident.",
     Verb.SHOW: "One incident: severity, status, roles, links and latest updates.",
     Verb.HELP: "This message.",
 }
 # Verbs that change incidents, which the policy may keep from a person.
-WRITES = (Verb.DECLARE, Verb.UPDATE, Verb.ESCALATE, Verb.RESOLVE)
+WRITES = (Verb.DECLARE, Verb.UPDATE, Verb.ESCALATE, Verb.RESOLVE, Verb.EDIT)
 
 # The verbs a person may use -> who else the rule limits it to ("the incident's lead"), if any.
 Shown = Mapping[Verb, str | None]

@@ -46,15 +46,17 @@ class Emulator(Inspection):
         validate: Validate = True,
         rate_capacity: int = 1200,
         rate_refill_per_second: float = 20.0,
+        custom_fields: bool = False,
     ) -> None:
         self.api_key = api_key
+        self.custom_fields = custom_fields
         self.clock = clock
         if validate not in (True, False, "requests"):
             raise ValueError('validate must be True, False or "requests"')
         self.validate = validate
         self.seeded = seed
         self.spec = ApiSpec.load()
-        self.store = Store(clock, seed)
+        self.store = Store(clock, seed, custom_fields)
         self.faults = Faults()
         self.rate_limiter = RateLimiter(clock, rate_capacity, rate_refill_per_second)
         self.stats = Stats()
@@ -65,7 +67,7 @@ class Emulator(Inspection):
         """Forget incidents, updates, requests, faults and rate-limit buckets."""
         if seed is not None:
             self.seeded = seed
-        self.store = Store(self.clock, self.seeded)
+        self.store = Store(self.clock, self.seeded, self.custom_fields)
         self.faults.clear()
         self.stats = Stats()
         self.rate_limiter.configure(self.rate_limiter.capacity, self.rate_limiter.refill_per_second)
@@ -250,6 +252,7 @@ def create_emulator(
     validate: Validate = True,
     rate_capacity: int = 1200,
     rate_refill_per_second: float = 20.0,
+    custom_fields: bool = False,
 ) -> Emulator:
     """A fresh emulated incident.io organisation. Serve `emulator.app` (ASGI) in process with
     httpx.ASGITransport, or on a loopback port (see `python -m sandbox.emulator`).
@@ -257,7 +260,8 @@ def create_emulator(
     `validate`: True checks every request and every response against the schema (a bad request
     gets a 400/422 naming the problem; an answer outside the schema becomes a 500 "Emulator
     bug"), "requests" checks requests only, False neither (unknown fields are then ignored,
-    as the real API does)."""
+    as the real API does). `custom_fields`: the organisation has a few (one of them required at
+    declaration), as the sandbox shows."""
     return Emulator(
         api_key=api_key,
         seed=seed,
@@ -265,4 +269,5 @@ def create_emulator(
         validate=validate,
         rate_capacity=rate_capacity,
         rate_refill_per_second=rate_refill_per_second,
+        custom_fields=custom_fields,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from sandbox.emulator.custom_fields import apply_entries
 from sandbox.emulator.errors import ApiError, ErrorItem, invalid
 from sandbox.emulator.incidents import record_update, render_assignments, resolve_assignments
 from sandbox.emulator.lifecycle import move_problem
@@ -32,9 +33,13 @@ def edit_incident(store: Store, record: IncidentRecord, changes: dict[str, Any])
         problem = move_problem(store.catalog, data, status)
         if problem:
             raise _edit_error("incident_status_id", problem)
-    for key in ("custom_field_entries", "incident_timestamp_values"):
-        if changes.get(key):
-            raise _edit_error(key, f"{key} refers to fields this organisation does not have")
+    if changes.get("incident_timestamp_values"):
+        message = "incident_timestamp_values refers to timestamps this organisation does not have"
+        raise _edit_error("incident_timestamp_values", message)
+    entries = None
+    if "custom_field_entries" in changes:
+        fields, current = store.catalog.custom_fields, data["custom_field_entries"]
+        entries = apply_entries(fields, current, changes["custom_field_entries"], "/incident")
     assigned = resolve_assignments(store, changes.get("incident_role_assignments", []), False)
 
     severity_changed = severity is not None and data.get("severity", {}).get("id") != severity["id"]
@@ -46,6 +51,8 @@ def edit_incident(store: Store, record: IncidentRecord, changes: dict[str, Any])
     for key in ("name", "summary", "call_url"):
         if key in changes:
             data[key] = changes[key]
+    if entries is not None:
+        data["custom_field_entries"] = entries
     if "slack_channel_name_override" in changes and data.get("slack_channel_name"):
         data["slack_channel_name"] = changes["slack_channel_name_override"]
     for role_id, user_id in assigned.items():

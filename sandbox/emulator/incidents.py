@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from sandbox.emulator.custom_fields import apply_entries
 from sandbox.emulator.errors import ApiError, ErrorItem, invalid
 from sandbox.emulator.seed import DASHBOARD_URL, SLACK_TEAM_ID
 from sandbox.emulator.store import IncidentRecord, Store, UpdateRecord
@@ -83,14 +84,11 @@ def resolve_assignments(
 
 
 def _reject_unconfigured(payload: dict[str, Any]) -> None:
-    # The sandbox organisation has no custom fields and no custom timestamps.
-    for key, what in (("custom_field_entries", "Custom field"), ("incident_timestamp_values", "")):
-        entries = payload.get(key) or []
-        if entries:
-            first = entries[0]
-            ident = first.get("custom_field_id") or first.get("incident_timestamp_id")
-            label = what or "Incident timestamp"
-            raise invalid(key, f"{label} {ident} not found")
+    # The sandbox organisation has no custom timestamps.
+    entries = payload.get("incident_timestamp_values") or []
+    if entries:
+        ident = entries[0].get("incident_timestamp_id")
+        raise invalid("incident_timestamp_values", f"Incident timestamp {ident} not found")
 
 
 def _slug(text: str) -> str:
@@ -132,6 +130,8 @@ def create_incident(store: Store, payload: dict[str, Any]) -> IncidentRecord:
         message = "retrospective_incident_options needs mode retrospective"
         raise invalid("retrospective_incident_options", message)
     _reject_unconfigured(payload)
+    fields = store.catalog.custom_fields
+    entries = apply_entries(fields, [], payload.get("custom_field_entries", []), "")
     assigned = resolve_assignments(store, payload.get("incident_role_assignments", []), True)
     number = store.next_number()
     created, stamp = store.now()
@@ -146,7 +146,7 @@ def create_incident(store: Store, payload: dict[str, Any]) -> IncidentRecord:
         "mode": mode,
         "visibility": payload["visibility"],
         "creator": store.actor(),
-        "custom_field_entries": [],
+        "custom_field_entries": entries,
         "incident_timestamp_values": [],
         "permalink": f"{DASHBOARD_URL}/incidents/{number}",
         "slack_team_id": payload.get("slack_team_id", SLACK_TEAM_ID),

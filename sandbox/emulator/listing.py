@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sandbox.emulator.errors import error, invalid
+from sandbox.emulator.errors import error, invalid, not_found
 from sandbox.emulator.store import IncidentRecord, Store
 
 T = TypeVar("T")
@@ -175,6 +175,19 @@ def list_updates(store: Store, query: Query) -> dict[str, Any]:
         "incident_updates": [store.render_update(u) for u in chunk],
         "pagination_meta": meta,
     }
+
+
+def list_custom_field_options(store: Store, query: Query) -> dict[str, Any]:
+    field_id = _first(query, "custom_field_id")
+    field = next((f for f in store.catalog.custom_fields if f["id"] == field_id), None)
+    if field is None:
+        raise not_found("Custom field")
+    size = _page_size(query)
+    chunk, more = page(field["options"], lambda o: o["id"], _first(query, "after"), False, size)
+    meta: dict[str, Any] = {"page_size": size}
+    if more:
+        meta["after"] = chunk[-1]["id"]
+    return {"custom_field_options": [dict(o) for o in chunk], "pagination_meta": meta}
 
 
 def list_users(store: Store, query: Query) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,14 @@ def incident_roles(store: Store, request: ApiRequest) -> Reply:
     return 200, {"incident_roles": [dict(r) for r in store.catalog.roles]}
 
 
+def custom_fields(store: Store, request: ApiRequest) -> Reply:
+    return 200, {"custom_fields": copy.deepcopy(store.catalog.custom_fields)}
+
+
+def custom_field_options(store: Store, request: ApiRequest) -> Reply:
+    return 200, listing.list_custom_field_options(store, request.query)
+
+
 def list_incidents(store: Store, request: ApiRequest) -> Reply:
     return 200, listing.list_incidents(store, request.query)
 
@@ -96,6 +105,8 @@ HANDLERS: dict[str, Handler] = {
     "GET /v1/incident_statuses": statuses,
     "GET /v1/incident_types": incident_types,
     "GET /v2/incident_roles": incident_roles,
+    "GET /v1/custom_fields": custom_fields,
+    "GET /v1/custom_field_options": custom_field_options,
     "GET /v2/incidents": list_incidents,
     "POST /v2/incidents": post_incident,
     "GET /v2/incidents/{id}": show_incident,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.emulator.clock import iso, to_datetime
+from sandbox.emulator.custom_fields import seed_fields
 from sandbox.emulator.ids import UlidFactory
 
 SEEDED_AT = 1_705_309_200.0  # 2024-01-15T09:00:00Z
@@ -57,6 +58,7 @@ class Catalog:
     types: list[dict[str, Any]] = field(default_factory=list)
     roles: list[dict[str, Any]] = field(default_factory=list)
     users: list[dict[str, Any]] = field(default_factory=list)
+    custom_fields: list[dict[str, Any]] = field(default_factory=list)  # CustomFieldV1
     api_key: dict[str, str] = field(default_factory=dict)
     identity: dict[str, Any] = field(default_factory=dict)
     base_roles: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -106,8 +108,9 @@ def _user(
     return user
 
 
-def build_catalog(seeded: bool = True) -> Catalog:
-    """The organisation; with `seeded=False` only the api key and identity (lists stay empty)."""
+def build_catalog(seeded: bool = True, custom_fields: bool = False) -> Catalog:
+    """The organisation; with `seeded=False` only the api key and identity (lists stay empty);
+    `custom_fields` adds a few (custom_fields.FIELDS: one required at declaration)."""
     ids = UlidFactory(random.Random(20240115))
     stamp = iso(to_datetime(SEEDED_AT))
     times = {"created_at": stamp, "updated_at": stamp}
@@ -175,4 +178,6 @@ def build_catalog(seeded: bool = True) -> Catalog:
         catalog.user_record(new_id(), name, email, slack, role, active)
         for name, email, slack, role, active in USERS
     ]
+    if custom_fields:
+        catalog.custom_fields = seed_fields(new_id, times)
     return catalog

@@ -40,9 +40,9 @@ class UpdateRecord:
 
 
 class Store:
-    def __init__(self, clock: Clock, seed: bool = True) -> None:
+    def __init__(self, clock: Clock, seed: bool = True, custom_fields: bool = False) -> None:
         self.clock = clock
-        self.catalog = build_catalog(seed)
+        self.catalog = build_catalog(seed, custom_fields)
         self.ids = UlidFactory()
         self.incidents: dict[str, IncidentRecord] = {}
         self.updates: dict[str, UpdateRecord] = {}

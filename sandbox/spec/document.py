@@ -16,6 +16,8 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/v1/incident_statuses"),
     ("get", "/v1/incident_types"),
     ("get", "/v2/incident_roles"),
+    ("get", "/v1/custom_fields"),
+    ("get", "/v1/custom_field_options"),
     ("get", "/v2/incidents"),
     ("post", "/v2/incidents"),
     ("get", "/v2/incidents/{id}"),

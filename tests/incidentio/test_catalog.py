@@ -21,6 +21,7 @@ LISTS = {
     "/v1/incident_statuses": "incident_statuses",
     "/v1/incident_types": "incident_types",
     "/v2/incident_roles": "incident_roles",
+    "/v1/custom_fields": "custom_fields",
 }
 
 
@@ -38,6 +39,7 @@ def catalog_bodies(tag: str) -> dict[str, dict[str, Any]]:
         "/v1/incident_statuses": {"incident_statuses": [f.status(), f.status("Closed", "closed")]},
         "/v1/incident_types": {"incident_types": [f.incident_type()]},
         "/v2/incident_roles": {"incident_roles": [f.role(), f.role("Reporter", "reporter")]},
+        "/v1/custom_fields": {"custom_fields": []},
     }
 
 
@@ -258,3 +260,18 @@ async def test_a_load_started_before_our_write_is_not_stored(
     route.side_effect = None
     route.respond(json=f.page("incidents", [f.incident(1), f.incident(2)], None, 250))
     assert len(await cache.get()) == 2
+
+
+async def test_a_key_without_the_custom_fields_scope_still_loads_the_catalog(
+    client: IncidentIoClient, api: SpecCheckedRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    bodies = catalog_bodies("A")
+    for path, body in bodies.items():
+        if path != "/v1/custom_fields":
+            api.get(path).respond(json=body)
+    api.get("/v1/custom_fields").mock(return_value=f.error(403, "Missing scope custom_fields.view"))
+    cache = CatalogCache(client, ttl_seconds=300)
+    with caplog.at_level(logging.WARNING, logger="bot.incidentio"):
+        catalog = await cache.get()
+    assert catalog.custom_fields == () and catalog.severities
+    assert "custom fields not shown" in caplog.text

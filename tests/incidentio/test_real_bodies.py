@@ -18,6 +18,7 @@ import pytest
 from pydantic import BaseModel, TypeAdapter
 
 from bot.incidentio import client
+from bot.incidentio.fields import CustomField
 from bot.incidentio.models import (
     OPEN_CATEGORIES,
     Catalog,
@@ -42,6 +43,7 @@ READS: list[tuple[str, str, str, type[BaseModel]]] = [
     ("GET", "/v1/incident_statuses", "incident_statuses", IncidentStatus),
     ("GET", "/v1/incident_types", "incident_types", IncidentType),
     ("GET", "/v2/incident_roles", "incident_roles", IncidentRole),
+    ("GET", "/v1/custom_fields", "custom_fields", CustomField),
     ("GET", "/v1/identity", "identity", Identity),
     ("GET", "/v2/users", "users", User),
     ("POST", "/v2/incidents", "incident", Incident),
