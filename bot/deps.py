@@ -17,6 +17,7 @@ from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.policy import Guard
 from bot.store_api import MemoryStore, Store
+from bot.ui.card import CardButton
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Deps:
     # Where the incident cards are (bot/store_api.py); build_app gives the configured store.
     store: Store = field(default_factory=MemoryStore)
     acks: AckGate = field(default_factory=AckGate)
+    # The change verbs the incident card has a button for: every registered one (flows/buttons.py).
+    card_buttons: tuple[CardButton, ...] = ()
     # The longest a modal waits for other requests' acks before it opens anyway.
     ack_priority_wait: float = 0.5
     # A reference missing from the cached open incidents reloads the list only if the list is

@@ -53,6 +53,7 @@ class Block(StrEnum):
     ERROR_BANNER = "error_banner"
     OVERFLOW = "overflow_notice"
     SANDBOX_BANNER = "sandbox_banner"
+    CARD_ACTIONS = "incident_card_actions"
 
 
 class Action(StrEnum):
@@ -60,6 +61,27 @@ class Action(StrEnum):
 
     OPEN_INCIDENT = "open_incident_link"
     OPEN_CHANNEL = "open_channel_link"
+
+
+# A card button that opens a change verb's modal is named after the verb (`card_action`), so every
+# registered verb gets its button; these are the ones the bot has or expects.
+CARD_ACTION_PREFIX = "incident_card_"
+
+
+def card_action(verb: str) -> str:
+    """action_id of the card's button for `verb` (its value is the incident's ID)."""
+    return CARD_ACTION_PREFIX + verb
+
+
+class CardAction(StrEnum):
+    """action_id of the incident card's buttons."""
+
+    UPDATE = card_action("update")
+    ESCALATE = card_action("escalate")
+    RESOLVE = card_action("resolve")
+    ROLES = card_action("roles")
+    EDIT = card_action("edit")
+    DETAILS = card_action("details")
 
 
 # Checkbox value that marks a test incident.
