@@ -9,14 +9,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.models.blocks import Option
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
 from bot.audit import note_incident
 from bot.deps import Deps
+from bot.flows.cards import post_within
 from bot.flows.context import CommandContext
 from bot.flows.guarded import guarded
+from bot.flows.overflow import with_overflow
 from bot.flows.runner import answer_submission, open_modal
-from bot.flows.verbs import with_overflow
 from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, FormError, parse_declare
 from bot.identity import Identity
 from bot.ids import Field, Modal
@@ -106,11 +108,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         else:
             key = keys.for_view(meta.team_id, Modal.DECLARE.value, view["id"])
 
+        client = surface_of(context).client
+
         async def work() -> Any:
             # Asked again: the person submitting, under the rule as it is now.
             who = await deps.guard.identify(body, context)
             return await guarded(
-                deps, who, Action.DECLARE, lambda: _declare(deps, catalog, form, meta, key)
+                deps, who, Action.DECLARE, lambda: _declare(deps, client, catalog, form, meta, key)
             )
 
         await answer_submission(
@@ -126,7 +130,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _declare(
-    deps: Deps, catalog: Catalog, form: DeclareForm, meta: ModalMeta, key: str
+    deps: Deps,
+    client: AsyncWebClient,
+    catalog: Catalog,
+    form: DeclareForm,
+    meta: ModalMeta,
+    key: str,
 ) -> Any:
     reporter = catalog.role_of_type("reporter")
     incident = await deps.incidents.create_incident(
@@ -151,4 +160,10 @@ async def _declare(
         incident.name != form.name
         or (meta.opened_at is not None and incident.created_at.timestamp() < meta.opened_at - 1)
     )
-    return declared_view(incident, already=already, reporter=reporter is not None)
+    # Its card, where it was declared (once: a repeat declare from the same message has one).
+    posted = (
+        None
+        if already
+        else await post_within(deps, client, incident, meta.channel_id, meta.user_id)
+    )
+    return declared_view(incident, already=already, reporter=reporter is not None, posted=posted)
