@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ids import CardAction, Modal
+from bot.ids import CardAction, Field, Modal, Shortcut
 from bot.store_api import CardPlace, MemoryStore, StoreError
 from tests.slack.conftest import Harness
 from tests.slack.helpers import blocks_text, reconfigured
@@ -35,6 +35,17 @@ def buttons(message: dict[str, Any]) -> list[str]:
         if b.get("type") == "actions"
         for e in b["elements"]
     ]
+
+
+async def open_from(
+    h: Harness, place: tuple[str, str], action: CardAction, modal: Modal
+) -> dict[str, Any]:
+    """Click a card's button; the modal it opened."""
+    await h.driver.click(*place, action)
+    await h.settle()
+    view = h.driver.last_view()
+    assert view["callback_id"] == modal
+    return view
 
 
 def card_of(h: Harness, place: tuple[str, str]) -> dict[str, Any]:
@@ -117,18 +128,12 @@ async def test_update_from_the_command_updates_every_card_and_threads_it(h: Harn
 async def test_escalate_and_resolve_from_buttons(h: Harness) -> None:
     await declare(h)
     [place] = cards(h)
-    await h.driver.click(*place, CardAction.ESCALATE)
-    await h.settle()
-    view = h.driver.last_view()
-    assert view["callback_id"] == Modal.ESCALATE
+    view = await open_from(h, place, CardAction.ESCALATE, Modal.ESCALATE)
     await h.driver.submit(view["id"], {"reason": "Spreading", "severity": "Critical"})
     await h.settle()
     await _updated_everywhere(h, [place], "Spreading", "Critical")
 
-    await h.driver.click(*place, CardAction.RESOLVE)
-    await h.settle()
-    view = h.driver.last_view()
-    assert view["callback_id"] == Modal.RESOLVE
+    view = await open_from(h, place, CardAction.RESOLVE, Modal.RESOLVE)
     await h.driver.submit(view["id"], {"status": "Closed", "message": "Fixed for good"})
     await h.settle()
     card = card_of(h, place)
@@ -141,10 +146,7 @@ async def test_escalate_and_resolve_from_buttons(h: Harness) -> None:
 async def test_update_modal_from_the_button_and_commands_for_escalate(h: Harness) -> None:
     await declare(h)
     [place] = cards(h)
-    await h.driver.click(*place, CardAction.UPDATE)
-    await h.settle()
-    view = h.driver.last_view()
-    assert view["callback_id"] == Modal.UPDATE
+    view = await open_from(h, place, CardAction.UPDATE, Modal.UPDATE)
     await h.driver.submit(view["id"], {"message": "Fix deployed", "status": "Monitoring"})
     await h.settle()
     await _updated_everywhere(h, [place], "Fix deployed", "Monitoring")
@@ -240,3 +242,16 @@ async def test_slack_refusing_the_edit_is_told(h: Harness) -> None:
     await h.driver.command("update INC-1 Found it")
     await h.settle()
     assert "Found it" in blocks_text(card_of(h, place))
+
+
+async def test_add_to_incident_updates_the_card_and_threads_the_message(h: Harness) -> None:
+    await declare(h)
+    [place] = cards(h)
+    await h.driver.message_shortcut(Shortcut.ADD_TO_INCIDENT, "Error rate is back")
+    await h.settle()
+    view = h.driver.last_view()
+    [option] = await h.driver.options(view["id"], Field.INCIDENT, "INC-1")
+    await h.driver.submit(view["id"], {Field.INCIDENT: option})
+    await h.settle()
+    assert "Error rate is back" in blocks_text(card_of(h, place))
+    assert "Error rate is back" in h.fake.thread(*place)[-1]["text"]
