@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.acks import AckGate
 from bot.config import Settings
 from bot.directory import Directory
+from bot.flows.card_queue import CardQueue
 from bot.incidentio.cache import Coalesce
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
@@ -36,6 +37,8 @@ class Deps:
     acks: AckGate = field(default_factory=AckGate)
     # The change verbs the incident card has a button for: every registered one (flows/buttons.py).
     card_buttons: tuple[CardButton, ...] = ()
+    # The cards' refreshes, one at a time per incident (flows/cards.py).
+    card_queue: CardQueue = field(default_factory=CardQueue)
     # The longest a modal waits for other requests' acks before it opens anyway.
     ack_priority_wait: float = 0.5
     # A reference missing from the cached open incidents reloads the list only if the list is

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
@@ -118,11 +119,11 @@ async def _latest(deps: Deps, incident_id: str) -> IncidentUpdate | None:
 
 
 async def refresh_cards(
-    deps: Deps, client: AsyncWebClient, incident_id: str, note: str | None
+    deps: Deps, client: AsyncWebClient, incident_id: str, notes: Sequence[str]
 ) -> bool:
-    """Rewrite every card of the incident from its current state, and thread `note` (mrkdwn)
-    under each. False when a card could not be (store or Slack failing): the next refresh
-    repairs it, since it rewrites the whole card."""
+    """Rewrite every card of the incident from its current state, and thread each of `notes`
+    (mrkdwn) under each. False when a card could not be (store or Slack failing): the next
+    refresh repairs it, since it rewrites the whole card."""
     try:
         places = await deps.store.cards_of(incident_id)
     except StoreError as error:
@@ -143,7 +144,7 @@ async def refresh_cards(
             await client.chat_update(
                 channel=place.channel_id, ts=place.ts, blocks=blocks, text=text
             )
-            if note:
+            for note in notes:
                 await client.chat_postMessage(
                     channel=place.channel_id, thread_ts=place.ts, text=note
                 )
@@ -169,16 +170,19 @@ def telling(surface: Surface, channel_id: str | None, user_id: str | None) -> Su
 def after_change(deps: Deps, incident_id: str, note: str | None, *, tell: Surface) -> None:
     """After a change the bot made: in the background, once the person's answer is out, bring
     every card of the incident up to date and thread `note` under each; a failure is told to
-    the person (`tell`), ephemerally."""
-    keep(asyncio.ensure_future(_after_change(deps, incident_id, note, tell)))
+    the person (`tell`), ephemerally. Changes that come while a refresh waits join it."""
+    if deps.card_queue.join(incident_id, note, tell):
+        keep(asyncio.ensure_future(_refresh(deps, incident_id, tell.client)))
 
 
-async def _after_change(deps: Deps, incident_id: str, note: str | None, tell: Surface) -> None:
+async def _refresh(deps: Deps, incident_id: str, client: AsyncWebClient) -> None:
     await answered()
     await deps.acks_first()
-    if await refresh_cards(deps, tell.client, incident_id, note):
-        return
-    try:
-        await tell.ephemeral(NOT_UPDATED)
-    except _SLACK_FAILED as error:
-        log.warning("could not tell the person the card was not updated: %s", error)
+    async with deps.card_queue.turn(incident_id) as pending:
+        if await refresh_cards(deps, client, incident_id, pending.notes):
+            return
+        for surface in pending.tell:
+            try:
+                await surface.ephemeral(NOT_UPDATED)
+            except _SLACK_FAILED as error:
+                log.warning("could not tell the person the card was not updated: %s", error)
