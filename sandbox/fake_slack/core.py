@@ -205,6 +205,11 @@ class FakeSlack:
             self._messages.people.add(ts)
             return ts
 
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A person deletes the bot's message: editing or replying to it fails from now on."""
+        with self._lock:
+            self._messages.delete(channel, ts)
+
     def new_trigger_id(self, view_id: str | None = None) -> str:
         """A fresh trigger_id for an interaction payload; `view_id` when it comes from a modal."""
         with self._lock:

@@ -35,11 +35,15 @@ class MessageStore:
         self.posted: dict[tuple[str, str], dict[str, Any]] = {}
         # Messages people posted (FakeSlack.new_message_ts): a thread may start under them too.
         self.people: set[str] = set()
+        # Messages deleted (or forgotten by a reset): naming one is a runtime condition, as in
+        # Slack when someone deleted the message, not a mistake of the bot's.
+        self.gone: set[tuple[str, str]] = set()
         self.ephemeral: list[dict[str, Any]] = []
         self._response_url_uses: dict[str, int] = {}
         self._last_micros = 0
 
     def reset(self) -> None:
+        self.gone.update(self.posted)
         self.posted.clear()
         self.people.clear()
         self.ephemeral.clear()
@@ -71,10 +75,20 @@ class MessageStore:
             raise SlackError("invalid_thread_ts", "thread_ts is not a message timestamp")
         parent = self.posted.get((channel, thread_ts))
         if parent is None and thread_ts not in self.people:
-            raise SlackError("thread_not_found", f"no message {thread_ts} in {channel}")
+            deleted = (channel, thread_ts) in self.gone
+            raise SlackError(
+                "thread_not_found", f"no message {thread_ts} in {channel}", violation=not deleted
+            )
         if parent is not None and parent.get("thread_ts") not in (None, thread_ts):
             raise SlackError("thread_not_found", f"{thread_ts} is a reply, not a thread's start")
         return parent
+
+    def delete(self, channel: str, ts: str) -> None:
+        """Someone deleted the message (and its thread goes with it)."""
+        message = self.posted.pop((channel, ts))
+        self.gone.add((channel, ts))
+        for reply in message.get("replies", []):
+            self.posted.pop((channel, reply["ts"]), None)
 
     def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """The replies under a message, oldest first."""
@@ -97,7 +111,12 @@ class MessageStore:
         current = self.posted.get((channel, ts))
         if current is None:
             # Ephemeral messages and other people's cannot be edited by chat.update either.
-            raise SlackError("message_not_found", f"no message {ts} in {channel} from the bot")
+            deleted = (channel, ts) in self.gone
+            raise SlackError(
+                "message_not_found",
+                f"no message {ts} in {channel} from the bot",
+                violation=not deleted,
+            )
         if "thread_ts" in args or "reply_broadcast" in args:
             raise SlackError("invalid_arguments", "chat.update cannot move a message to a thread")
         _check(args)

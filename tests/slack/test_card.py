@@ -255,3 +255,15 @@ async def test_add_to_incident_updates_the_card_and_threads_the_message(h: Harne
     await h.settle()
     assert "Error rate is back" in blocks_text(card_of(h, place))
     assert "Error rate is back" in h.fake.thread(*place)[-1]["text"]
+
+
+async def test_a_deleted_card_is_told_and_the_other_cards_still_follow(h: Harness) -> None:
+    announced = reconfigured(h, incident_announce_channel=ANNOUNCE)
+    await declare(announced)
+    here, there = cards(h)
+    h.fake.delete_message(*here)
+    await announced.driver.command("update INC-1 Still digging")
+    await h.settle()
+    assert "Still digging" in blocks_text(card_of(h, there))
+    told = "\n".join(blocks_text(c.args) for c in h.fake.messages())
+    assert "could not be updated" in told
