@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
-from bot.flows import browse, choices, declare, picker, router, shortcuts, verbs
+from bot.flows import browse, buttons, choices, declare, picker, router, shortcuts, verbs
 from bot.flows.edit import Edit
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
@@ -109,6 +109,8 @@ def build_app(
     app.use(Locate(sandbox=deps.sandbox))
 
     verbs.register(app, deps, CHANGE_VERBS)
+    # The incident card's buttons: one per change verb, each opening that verb's modal.
+    buttons.register(app, deps, CHANGE_VERBS)
     picker.register(app, deps, {spec.verb.value: spec for spec in CHANGE_VERBS})
     declare.register(app, deps)
     choices.register(

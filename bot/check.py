@@ -17,7 +17,13 @@ from bot.incidentio.errors import IncidentIoError
 # Bot scopes the bot uses; manifest.yaml asks for exactly these.
 # users:read: users.info, to name the people a message mentions when it goes to incident.io,
 # and to know who a person is for the policy. usergroups:read: the policy's usergroup rules.
-REQUIRED_SCOPES = ("commands", "chat:write", "users:read", "usergroups:read")
+REQUIRED_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "usergroups:read",
+)
 # How long each check waits for an answer: a service that accepts and never answers is a failure
 # to report, not a reason to hang.
 CHECK_SECONDS = 5.0

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # Whom a refused person should ask (mrkdwn: a channel, a person, a team's name).
     policy_contact: str | None = None
     policy_usergroup_ttl_seconds: float = Field(default=300.0, gt=0)
+    # A channel ID (C…) where every public incident's card is posted too, besides the channel
+    # it was declared in. The bot must be in it if it is private.
+    incident_announce_channel: str | None = None
 
     @field_validator("incidentio_base_url")
     @classmethod
@@ -77,7 +80,7 @@ class Settings(BaseSettings):
         action = Action(str(info.field_name).removeprefix("policy_"))
         return str(parse_rule(value, action))
 
-    @field_validator("policy_contact")
+    @field_validator("policy_contact", "incident_announce_channel")
     @classmethod
     def _contact(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.acks import AckGate
 from bot.config import Settings
 from bot.directory import Directory
+from bot.flows.card_queue import CardQueue
 from bot.incidentio.cache import Coalesce
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
@@ -17,6 +18,7 @@ from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.policy import Guard
 from bot.store_api import MemoryStore, Store
+from bot.ui.card import CardButton
 
 
 @dataclass
@@ -33,6 +35,10 @@ class Deps:
     # Where the incident cards are (bot/store_api.py); build_app gives the configured store.
     store: Store = field(default_factory=MemoryStore)
     acks: AckGate = field(default_factory=AckGate)
+    # The change verbs the incident card has a button for: every registered one (flows/buttons.py).
+    card_buttons: tuple[CardButton, ...] = ()
+    # The cards' refreshes, one at a time per incident (flows/cards.py).
+    card_queue: CardQueue = field(default_factory=CardQueue)
     # The longest a modal waits for other requests' acks before it opens anyway.
     ack_priority_wait: float = 0.5
     # A reference missing from the cached open incidents reloads the list only if the list is

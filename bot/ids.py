@@ -55,6 +55,7 @@ class Block(StrEnum):
     ERROR_BANNER = "error_banner"
     OVERFLOW = "overflow_notice"
     SANDBOX_BANNER = "sandbox_banner"
+    CARD_ACTIONS = "incident_card_actions"
 
 
 class Action(StrEnum):
@@ -66,6 +67,26 @@ class Action(StrEnum):
 
 # block_id and action_id of a custom field's input: this prefix, the field type, ".", its id.
 CUSTOM_FIELD_PREFIX = "custom_field."
+# A card button that opens a change verb's modal is named after the verb (`card_action`), so every
+# registered verb gets its button; these are the ones the bot has or expects.
+CARD_ACTION_PREFIX = "incident_card_"
+
+
+def card_action(verb: str) -> str:
+    """action_id of the card's button for `verb` (its value is the incident's ID)."""
+    return CARD_ACTION_PREFIX + verb
+
+
+class CardAction(StrEnum):
+    """action_id of the incident card's buttons."""
+
+    UPDATE = card_action("update")
+    ESCALATE = card_action("escalate")
+    RESOLVE = card_action("resolve")
+    ROLES = card_action("roles")
+    EDIT = card_action("edit")
+    DETAILS = card_action("details")
+
 
 # Checkbox value that marks a test incident.
 TEST_MODE_VALUE = "test"

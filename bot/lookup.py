@@ -74,6 +74,24 @@ async def find_by_id(
     return await find_incident(deps, IncidentRef("id", incident_id), channel_id, viewer)
 
 
+async def current_incident(
+    deps: Deps, incident_id: str, channel_id: str | None, viewer: str | None
+) -> Incident:
+    """The incident as incident.io has it now (a card's button acts on its current state, not on
+    what the card or the cache last saw), for the person `viewer` in `channel_id`."""
+    try:
+        incident = await deps.fetches.run(
+            incident_id, lambda: deps.incidents.get_incident(incident_id)
+        )
+    except NotFoundError:
+        raise UserError("I can't find that incident.") from None
+    if not visible_to(incident, channel_id, viewer):
+        raise UserError("I can't find that incident.")
+    deps.open_incidents.record(incident, after_write=False)
+    set_reference(incident.reference)
+    return incident
+
+
 def require_open(
     incident: Incident, verb: str | None = None, *, post_incident: bool = False
 ) -> Incident:

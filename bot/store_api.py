@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+class StoreError(Exception):
+    """The store could not be read or written (down, locked, timed out)."""
+
+
 @dataclass(frozen=True)
 class CardPlace:
     """Where one card of an incident was posted."""

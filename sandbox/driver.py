@@ -285,6 +285,44 @@ class SlackDriver:
             }
         )
 
+    async def click(self, channel: str, ts: str, action_id: str) -> SlackResponse:
+        """A click on a button of the bot's message `ts` in `channel`, sent as Slack sends it
+        (the message as it reads now, and the button's value)."""
+        message = self.fake.message(channel, ts)
+        found = [
+            (block, element)
+            for block in message.get("blocks") or []
+            if block.get("type") == "actions"
+            for element in block.get("elements") or []
+            if element.get("action_id") == action_id
+        ]
+        if not found:
+            raise LookupError(f"no button {action_id!r} on message {ts}")
+        block, button = found[0]
+        action = {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": block.get("block_id", ""),
+            "text": button.get("text"),
+            "value": button.get("value", ""),
+            "action_ts": str(self.clock()),
+        }
+        return await self.post_payload(
+            {
+                "type": "block_actions",
+                "user": self._user(),
+                "api_app_id": self.fake.app_id,
+                "token": "unused",
+                "container": {"type": "message", "message_ts": ts, "channel_id": channel},
+                "trigger_id": self.fake.new_trigger_id(),
+                "channel": {"id": channel, "name": "general"},
+                "message": message,
+                "response_url": self.fake.response_url(),
+                "actions": [action],
+                **self._where(),
+            }
+        )
+
     async def options(self, view_id: str, action_id: str, query: str = "") -> list[dict[str, Any]]:
         """What an external_select in `view_id` offers for `query`."""
         response = await self.post_payload(

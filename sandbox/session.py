@@ -277,6 +277,8 @@ class Session:
                 self.write(f"! Slack answered {call.method} with error {call.error}")
             elif call.method in MESSAGE_METHODS:
                 title = _MESSAGE_TITLES.get(call.method, call.method)
+                if call.args.get("thread_ts"):
+                    title = "Reply in the message's thread"
                 self.write(render_message(call.args, title=title))
             elif call.method in _VIEW_METHODS and call.args.get("view_id"):
                 touched.append(str(call.args["view_id"]))

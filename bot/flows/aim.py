@@ -43,11 +43,12 @@ async def aim(ctx: CommandContext) -> Aim:
     return Aim(await channel_incident(ctx.deps, ctx.channel_id, viewer), command.text)
 
 
-async def anything_to_pick(ctx: CommandContext, *, post_incident: bool) -> bool:
-    """Whether the incident picker would offer anything: with nothing, asking is a dead end
-    whose only way out (Cancel) would throw the typed text away."""
+async def need_something_to_pick(ctx: CommandContext, verb: str, *, post_incident: bool) -> None:
+    """UserError when the incident picker would offer nothing: asking would be a dead end whose
+    only way out (Cancel) throws the typed text away, where the error quotes it back."""
     viewer = await ctx.viewer()
-    return any(
+    if not any(
         (i.is_open or (post_incident and i.is_post_incident)) and visible_to(i, None, viewer)
         for i in await ctx.deps.open_incidents.get()
-    )
+    ):
+        raise UserError(f"There is no open incident to {verb}. To start one: `/incident declare`.")

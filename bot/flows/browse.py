@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.context import CommandContext
 from bot.flows.runner import Answer, answer_command
-from bot.incidentio.models import CHANGEABLE_CATEGORIES
+from bot.incidentio.models import CHANGEABLE_CATEGORIES, Incident
 from bot.lookup import channel_incident, find_incident
 from bot.slacktext import escape, from_slack
 from bot.ui.incident import card_blocks, ignored_note, list_blocks, list_text
@@ -50,11 +51,18 @@ async def _show(ctx: CommandContext) -> Answer:
                 "incident's own channel, `/incident show` alone shows that incident."
             )
         incident = found
-    updates = [
-        u async for u in ctx.deps.incidents.list_incident_updates(incident.id, limit=LATEST_UPDATES)
-    ]
-    blocks = card_blocks(incident, updates)
+    answer = await details(ctx.deps, incident)
     if ctx.command.ignored:
         # "/incident show INC-1 extra words": shown, and said what was left out.
-        blocks.append(ignored_note(from_slack(ctx.command.ignored)))
+        ignored = ignored_note(from_slack(ctx.command.ignored))
+        return Answer(answer.text, [*answer.blocks, ignored])
+    return answer
+
+
+async def details(deps: Deps, incident: Incident) -> Answer:
+    """What `/incident show` (and the card's Details button) shows of one incident."""
+    updates = [
+        u async for u in deps.incidents.list_incident_updates(incident.id, limit=LATEST_UPDATES)
+    ]
+    blocks = card_blocks(incident, updates)
     return Answer(f"{incident.reference}: {escape(incident.name)}", blocks)

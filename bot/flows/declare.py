@@ -10,15 +10,17 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.models.blocks import Option
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
 from bot.audit import note_incident
 from bot.custom_fields import ApiFields, CustomInputs, relabel, with_custom_fields
 from bot.deps import Deps
+from bot.flows.cards import post_within
 from bot.flows.context import CommandContext
 from bot.flows.guarded import guarded
+from bot.flows.overflow import carry_overflow, with_overflow
 from bot.flows.runner import answer_submission, open_modal
-from bot.flows.verbs import carry_overflow, with_overflow
 from bot.forms import MAX_NAME, MAX_SUMMARY, DeclareForm, FormError, parse_declare
 from bot.identity import Identity
 from bot.ids import Field, Modal
@@ -111,6 +113,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         else:
             key = keys.for_view(meta.team_id, Modal.DECLARE.value, view["id"])
 
+        client = surface_of(context).client
+
         async def work() -> Any:
             # Asked again: the person submitting, under the rule as it is now.
             who = await deps.guard.identify(body, context)
@@ -118,7 +122,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 deps,
                 who,
                 Action.DECLARE,
-                lambda: _relabelled(_declare(deps, catalog, form, meta, key), custom),
+                lambda: _relabelled(_declare(deps, client, catalog, form, meta, key), custom),
             )
             return carry_overflow(declared, view)  # what did not fit stays in sight
 
@@ -153,7 +157,12 @@ async def _relabelled(work: Awaitable[Any], custom: CustomInputs) -> Any:
 
 
 async def _declare(
-    deps: Deps, catalog: Catalog, form: DeclareForm, meta: ModalMeta, key: str
+    deps: Deps,
+    client: AsyncWebClient,
+    catalog: Catalog,
+    form: DeclareForm,
+    meta: ModalMeta,
+    key: str,
 ) -> Any:
     reporter = catalog.role_of_type("reporter")
     incident = await deps.incidents.create_incident(
@@ -179,4 +188,10 @@ async def _declare(
         incident.name != form.name
         or (meta.opened_at is not None and incident.created_at.timestamp() < meta.opened_at - 1)
     )
-    return declared_view(incident, already=already, reporter=reporter is not None)
+    # Its card, where it was declared (once: a repeat declare from the same message has one).
+    posted = (
+        None
+        if already
+        else await post_within(deps, client, incident, meta.channel_id, meta.user_id)
+    )
+    return declared_view(incident, already=already, reporter=reporter is not None, posted=posted)

@@ -13,7 +13,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.deps import Deps
 from bot.failures import UserError, log_failure
-from bot.flows.verbs import ChangeVerb, admit, carry_overflow, incident_meta, with_overflow
+from bot.flows.overflow import carry_overflow, with_overflow
+from bot.flows.verbs import ChangeVerb, admit, incident_meta
 from bot.forms import FormError, parse_incident_choice, text_value
 from bot.ids import Field, Modal
 from bot.incidentio.models import Incident

@@ -44,6 +44,8 @@ class Answer:
 
     text: str
     blocks: Sequence[Block] = field(default_factory=tuple)
+    # For a change: what it says in the thread under the incident's cards (mrkdwn).
+    said: str | None = None
 
 
 def _start(work: Awaitable[T]) -> asyncio.Task[T]:

@@ -10,19 +10,18 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import keys
 from bot.attribution import sign
 from bot.deps import Deps
-from bot.failures import SLACK_UNREACHABLE
+from bot.flows.cards import after_change, permalink, telling
 from bot.flows.context import submitter_name
 from bot.flows.declare import open_declare
 from bot.flows.guarded import guarded
+from bot.flows.overflow import with_overflow
 from bot.flows.runner import answer_submission, open_modal
-from bot.flows.verbs import with_overflow
 from bot.forms import MAX_MESSAGE, MAX_SUMMARY, FormError, parse_incident_choice
 from bot.ids import Field, Modal, Shortcut
 from bot.incidentio.models import Incident, IncidentUpdate
@@ -34,28 +33,16 @@ from bot.rules import Action
 from bot.slacktext import Names, from_slack, mentions, message_text, truncate
 from bot.surface import surface_of
 from bot.ui.blocks import field_errors
+from bot.ui.card import thread_note
 from bot.ui.common import update_result
 from bot.ui.declare import declare_modal, declared_view
 from bot.ui.shortcuts import add_message_modal, already_added_view
 from bot.workspace import part, workspace
 
 log = logging.getLogger("bot.flows.shortcuts")
-PERMALINK_BUDGET = 0.5
 NAMES_BUDGET = 0.5
 # How far back "Add to incident" looks for the same message already shared.
 RECENT_UPDATES = 50
-
-
-async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
-    try:
-        async with asyncio.timeout(PERMALINK_BUDGET):
-            response = await client.chat_getPermalink(channel=channel, message_ts=ts)
-    except (SlackApiError, *SLACK_UNREACHABLE) as error:
-        # The link is a nicety; the incident must not wait for it.
-        log.info("no permalink for %s/%s: %s", channel, ts, error)
-        return None
-    link = response.get("permalink")
-    return str(link) if link else None
 
 
 def _message_meta(deps: Deps, body: dict[str, Any]) -> ModalMeta:
@@ -163,7 +150,7 @@ def _message_shortcut(
 
         async def load() -> View:
             link = asyncio.ensure_future(
-                _permalink(client, meta.source_channel or "", meta.source_ts or "")
+                permalink(client, meta.source_channel or "", meta.source_ts or "")
             )
             try:
                 who = await deps.guard.identify(body, context)
@@ -266,6 +253,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             # A repeat returns the first update (same key): it predates this form.
             if meta.opened_at is not None and update.created_at.timestamp() < meta.opened_at - 1:
                 return already_added_view(incident.reference, update)
+            tell = telling(surface_of(context), meta.channel_id, meta.user_id)
+            after_change(deps, incident.id, thread_note(update), tell=tell)
             return update_result(incident.reference, update, "Added to incident")
 
         await answer_submission(

@@ -21,6 +21,7 @@ from bot.ids import Field
 from bot.incidentio.models import Catalog, Incident
 from bot.lookup import require_open
 from bot.modal_meta import ModalMeta
+from bot.ui.card import thread_note
 from bot.ui.common import severity_option, status_option, update_result_text
 from bot.ui.update import update_modal
 
@@ -35,7 +36,7 @@ async def share(ctx: CommandContext, incident: Incident, text: str) -> Answer:
     )
     # A message alone changes no status or severity: the cached open incidents stay true, and
     # dropping them would make the next command in the incident re-list every open incident.
-    return Answer(update_result_text(incident.reference, update))
+    return Answer(update_result_text(incident.reference, update), said=thread_note(update))
 
 
 class Update(ChangeVerb[UpdateForm]):

@@ -2,13 +2,13 @@
 
 A verb (update, escalate, resolve; later edit, roles, page) is a `ChangeVerb`: its modal's
 callback, its title, which input shows which API field's error, and three functions (build the
-modal for one incident, parse the submitted view, write the change). `register` wires every spec
-the same way:
+modal for one incident, parse the submitted view, write the change). Every spec is run the same:
 
-    /incident <verb> [ref] [text]  -> the incident named, or the one whose channel this is, or a
-                                      picker modal whose "Next" turns into the verb's modal
+    /incident <verb> [ref] [text]  -> the incident named, or this channel's, or a picker modal
+    the card's <Verb> button        -> open_for_incident: the modal for the card's incident
     submit                          -> parse (FormError: inline errors), key from the view id,
                                       write, answer inside Slack's 3 s (runner.py)
+    after every write               -> the incident's cards refreshed (cards.after_change)
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import asyncio
 import functools
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.models.blocks import Block, Option, SectionBlock
+from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
 
 from bot import keys
@@ -31,28 +31,29 @@ from bot.attribution import sign
 from bot.command import Verb
 from bot.deps import Deps
 from bot.failures import UserError
-from bot.flows.aim import Aim, aim, anything_to_pick
+from bot.flows import cards
+from bot.flows.aim import Aim, aim, need_something_to_pick
 from bot.flows.context import CommandContext, submitter_name
 from bot.flows.guarded import guarded
+from bot.flows.overflow import carry_overflow, with_overflow
 from bot.flows.runner import Answer, ack_failure, answer_command, answer_submission, open_modal
 from bot.forms import MAX_MESSAGE, FormError
 from bot.identity import Identity
-from bot.ids import Block as BlockId
 from bot.ids import Field, Modal
 from bot.incidentio.models import Catalog, Incident
-from bot.lookup import require_open
+from bot.lookup import current_incident, require_open
 from bot.modal_meta import ModalMeta, submission
 from bot.observability.interaction import set_reference, tracked
 from bot.rules import Action
-from bot.slacktext import from_slack, quote, truncate
-from bot.surface import surface_of
+from bot.slacktext import from_slack
+from bot.surface import Surface, surface_of
 from bot.ui.blocks import field_errors
+from bot.ui.card import thread_note
 from bot.ui.common import update_result
 from bot.ui.picker import pick_modal
 from bot.ui.refill import refill
 
 F = TypeVar("F")
-_DECLARE = " To start one: `/incident declare`."
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Submitted(Generic[F]):
     key: str  # idempotency key from the view id: a second click on Submit is the same write
     user_name: str
     who: Identity  # who submitted it, as the policy saw them
+    # What the change says under the incident's cards (mrkdwn): share_update adds the update; a
+    # verb that writes otherwise may add its own, else the thread names the verb and person.
+    said: list[str] = field(default_factory=list, compare=False)
 
 
 class ChangeVerb(ABC, Generic[F]):
@@ -136,6 +140,7 @@ async def share_update(
         to_severity_id=severity_id,
     )
     deps.open_incidents.record_update(update)
+    change.said.append(thread_note(update))
     return update_result(meta.reference or meta.incident_id, update, title)
 
 
@@ -153,45 +158,6 @@ def incident_meta(meta: ModalMeta, incident: Incident) -> ModalMeta:
             "status_id": incident.incident_status.id,
         }
     )
-
-
-def with_overflow(view: View, text: str, limit: int = MAX_MESSAGE) -> View:
-    """A form prefilled with more text than its input holds keeps the rest in sight, to copy
-    back or trim: nothing the person typed is lost. (The input holds the first `limit`
-    characters; the rest follows on from there.)"""
-    if len(text) <= limit:
-        return view
-    kept = limit
-    notice = SectionBlock(
-        block_id=BlockId.OVERFLOW.value,
-        text=truncate(
-            f":warning: Your text is {len(text):,} characters; the form holds the first "
-            f"{kept:,}. The rest is not sent with it: trim above, or copy it from here into "
-            f"another update:\n{quote(text[kept:])}",
-            3000,
-        ),
-    )
-    view.blocks = [notice, *(view.blocks or [])]
-    return view
-
-
-def carry_overflow(view: View, submitted: dict[str, Any]) -> View:
-    """The next form of a flow (picker -> verb) keeps the overflow notice of the one submitted:
-    the rest of the text is still there to copy back."""
-    blocks = submitted.get("blocks")
-    candidates = blocks if isinstance(blocks, list) else []
-    notice = next(
-        (
-            b
-            for b in candidates
-            if isinstance(b, dict) and b.get("block_id") == BlockId.OVERFLOW.value
-        ),
-        None,
-    )
-    parsed = Block.parse(notice) if notice is not None else None
-    if parsed is not None:
-        view.blocks = [parsed, *(view.blocks or [])]
-    return view
 
 
 async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
@@ -217,28 +183,59 @@ async def run_command(spec: ChangeVerb[Any], ctx: CommandContext) -> None:
 
     async def load() -> View:
         aimed = await aiming
-        # Without an incident a rule about its roles waits for the pick (picker.py).
-        await ctx.deps.guard.authorize(await ctx.who(), spec.action, aimed.incident)
         text = from_slack(aimed.text)
         if aimed.incident is None:
-            if not await anything_to_pick(ctx, post_incident=spec.post_incident):
-                raise UserError(f"There is no open incident to {spec.verb.value}.{_DECLARE}")
+            # Without an incident a rule about its roles waits for the pick (picker.py).
+            await ctx.deps.guard.authorize(await ctx.who(), spec.action)
+            await need_something_to_pick(ctx, spec.verb.value, post_incident=spec.post_incident)
             picker = pick_modal(meta, spec.title, post_incident=spec.post_incident, text=text)
             return with_overflow(picker, text)
-        admit(spec, aimed.incident)
-        built = await spec.build(
-            ctx.deps, aimed.incident, incident_meta(meta, aimed.incident), text
-        )
-        return with_overflow(built, text)
+        return await _modal(spec, ctx.deps, await ctx.who(), aimed.incident, meta, text)
 
     await open_modal(
         ctx.deps, ctx.surface, ctx.trigger_id, load, title=spec.title, where=spec.verb, typed=typed
     )
 
 
+async def _modal(
+    spec: ChangeVerb[Any], deps: Deps, who: Identity, incident: Incident, meta: ModalMeta, text: str
+) -> View:
+    """The verb's modal for `incident`, if the policy lets `who` and the verb applies to it."""
+    await deps.guard.authorize(who, spec.action, incident)
+    admit(spec, incident)
+    built = await spec.build(deps, incident, incident_meta(meta, incident), text)
+    return with_overflow(built, text)
+
+
+async def open_for_incident(
+    spec: ChangeVerb[Any],
+    deps: Deps,
+    surface: Surface,
+    trigger_id: str,
+    meta: ModalMeta,
+    who: Awaitable[Identity],
+) -> None:
+    """The verb's modal for the incident `meta` names (a card's button), as `/incident <verb>
+    <ref>` opens it: read afresh, so a click on a card changed meanwhile acts on its current
+    state; the policy asked exactly as for the command; a refusal told ephemerally."""
+
+    async def load() -> View:
+        assert meta.incident_id is not None
+        person = await who
+        viewer = deps.guard.viewer(person)
+        incident = await current_incident(deps, meta.incident_id, meta.channel_id, viewer)
+        return await _modal(spec, deps, person, incident, meta, "")
+
+    await open_modal(deps, surface, trigger_id, load, title=spec.title, where=spec.verb)
+
+
 async def _act_at_once(spec: ChangeVerb[Any], ctx: CommandContext, aimed: Aim) -> Answer:
+    assert aimed.incident is not None
     write = functools.partial(spec.direct, ctx, aimed)
-    return await guarded(ctx.deps, await ctx.who(), spec.action, write, incident=aimed.incident)
+    answer = await guarded(ctx.deps, await ctx.who(), spec.action, write, incident=aimed.incident)
+    note = answer.said or cards.made_by(ctx.user_id, spec.verb.value)
+    cards.after_change(ctx.deps, aimed.incident.id, note, tell=ctx.surface)
+    return answer
 
 
 def commands(
@@ -286,6 +283,10 @@ def _register_submission(app: AsyncApp, deps: Deps, spec: ChangeVerb[Any]) -> No
             write = functools.partial(spec.write, deps, submitted)
             where = {"reference": meta.reference, "channel_id": meta.channel_id}
             done = await guarded(deps, who, spec.action, write, incident=meta.incident_id, **where)
+            # Every change refreshes the incident's cards, after the person has their answer.
+            note = "\n".join(submitted.said) or cards.made_by(who.user_id, spec.verb.value)
+            tell = cards.telling(surface_of(context), meta.channel_id, who.user_id)
+            cards.after_change(deps, meta.incident_id or "", note, tell=tell)
             return carry_overflow(done, view)  # what did not fit is not lost on the way
 
         await answer_submission(

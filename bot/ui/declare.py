@@ -16,6 +16,7 @@ from bot.ids import TEST_MODE_VALUE, Field, Modal
 from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
 from bot.ui.blocks import input_block, modal, option
+from bot.ui.card import PostedCards, posted_line
 from bot.ui.common import (
     channel_mention,
     error_banner,
@@ -122,7 +123,9 @@ def declare_modal(
     )
 
 
-def declared_view(incident: Incident, *, already: bool, reporter: bool) -> View:
+def declared_view(
+    incident: Incident, *, already: bool, reporter: bool, posted: PostedCards | None = None
+) -> View:
     headline = (
         ":information_source: This message was already declared as an incident:"
         if already
@@ -135,6 +138,8 @@ def declared_view(incident: Incident, *, already: bool, reporter: bool) -> View:
     )
     if reporter and not already:
         lines.append("You are the reporter.")
+    if posted is not None:
+        lines.append(posted_line(posted))
     links = incident_links(incident)
     extra = [ActionsBlock(elements=links)] if links else []
     title = "Already declared" if already else "Incident declared"

@@ -156,6 +156,16 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy(self._messages.posted[(channel, ts)])
 
+    def posted(self) -> list[tuple[str, str]]:
+        """(channel, ts) of every message the bot posted in a channel (not in a thread), in order."""
+        with self._lock:
+            return [place for place, m in self._messages.posted.items() if "thread_ts" not in m]
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The bot's replies in the thread under the message `ts`, oldest first."""
+        with self._lock:
+            return copy.deepcopy(self._messages.thread(channel, ts))
+
     def current_view(self, view_id: str) -> dict[str, Any]:
         with self._lock:
             return copy.deepcopy(self._views.views[view_id])
@@ -191,7 +201,14 @@ class FakeSlack:
     def new_message_ts(self) -> str:
         """A `ts` for a message people post in the fake workspace (each has its own)."""
         with self._lock:
-            return self._messages.new_ts()
+            ts = self._messages.new_ts()
+            self._messages.people.add(ts)
+            return ts
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A person deletes the bot's message: editing or replying to it fails from now on."""
+        with self._lock:
+            self._messages.delete(channel, ts)
 
     def new_trigger_id(self, view_id: str | None = None) -> str:
         """A fresh trigger_id for an interaction payload; `view_id` when it comes from a modal."""

@@ -33,12 +33,19 @@ class MessageStore:
         self._scopes = scopes
         self._identity = {"user": bot_user_id, "bot_id": bot_id, "app_id": app_id, "team": team_id}
         self.posted: dict[tuple[str, str], dict[str, Any]] = {}
+        # Messages people posted (FakeSlack.new_message_ts): a thread may start under them too.
+        self.people: set[str] = set()
+        # Messages deleted (or forgotten by a reset): naming one is a runtime condition, as in
+        # Slack when someone deleted the message, not a mistake of the bot's.
+        self.gone: set[tuple[str, str]] = set()
         self.ephemeral: list[dict[str, Any]] = []
         self._response_url_uses: dict[str, int] = {}
         self._last_micros = 0
 
     def reset(self) -> None:
+        self.gone.update(self.posted)
         self.posted.clear()
+        self.people.clear()
         self.ephemeral.clear()
         self._response_url_uses.clear()
 
@@ -50,10 +57,43 @@ class MessageStore:
     def post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable_channel(args)
         _check(args)
+        parent = self._thread_parent(channel, args.get("thread_ts"))
         ts = self.new_ts()
         message = self._message(args, ts)
         self.posted[(channel, ts)] = message
+        if parent is not None:
+            parent["reply_count"] = parent.get("reply_count", 0) + 1
+            parent.setdefault("replies", []).append({"user": self._identity["user"], "ts": ts})
         return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
+
+    def _thread_parent(self, channel: str, thread_ts: Any) -> dict[str, Any] | None:
+        """The message a reply goes under: one in this channel, never a reply itself (Slack
+        keeps threads one level deep). The bot's own are kept; people's are only known by ts."""
+        if thread_ts is None:
+            return None
+        if not isinstance(thread_ts, str) or not _TS.fullmatch(thread_ts):
+            raise SlackError("invalid_thread_ts", "thread_ts is not a message timestamp")
+        parent = self.posted.get((channel, thread_ts))
+        if parent is None and thread_ts not in self.people:
+            deleted = (channel, thread_ts) in self.gone
+            raise SlackError(
+                "thread_not_found", f"no message {thread_ts} in {channel}", violation=not deleted
+            )
+        if parent is not None and parent.get("thread_ts") not in (None, thread_ts):
+            raise SlackError("thread_not_found", f"{thread_ts} is a reply, not a thread's start")
+        return parent
+
+    def delete(self, channel: str, ts: str) -> None:
+        """Someone deleted the message (and its thread goes with it)."""
+        message = self.posted.pop((channel, ts))
+        self.gone.add((channel, ts))
+        for reply in message.get("replies", []):
+            self.posted.pop((channel, reply["ts"]), None)
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies under a message, oldest first."""
+        parent = self.posted.get((channel, ts)) or {}
+        return [self.posted[(channel, r["ts"])] for r in parent.get("replies", [])]
 
     def post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable_channel(args)
@@ -66,9 +106,19 @@ class MessageStore:
     def update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._directory.channel(require(args, "channel", "channel_not_found"))["id"]
         ts = require(args, "ts", "message_not_found")
+        if not _TS.fullmatch(ts):
+            raise SlackError("invalid_arguments", "ts is not a message timestamp")
         current = self.posted.get((channel, ts))
         if current is None:
-            raise SlackError("message_not_found", f"no message {ts} in {channel} from the bot")
+            # Ephemeral messages and other people's cannot be edited by chat.update either.
+            deleted = (channel, ts) in self.gone
+            raise SlackError(
+                "message_not_found",
+                f"no message {ts} in {channel} from the bot",
+                violation=not deleted,
+            )
+        if "thread_ts" in args or "reply_broadcast" in args:
+            raise SlackError("invalid_arguments", "chat.update cannot move a message to a thread")
         _check(args)
         for key in ("text", "blocks", "attachments", "metadata"):
             if key in args:

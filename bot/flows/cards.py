@@ -1,0 +1,188 @@
+"""The incident's cards in Slack: posted when it is declared, brought up to date after every
+change the bot makes, each change threaded under every card.
+
+Where the cards are is in the store (bot/store_api.py). A card is a nicety beside the change
+itself: neither the store nor Slack failing ever undoes or delays a write to incident.io. The
+person is told the card could not be updated, and since every refresh re-reads the incident and
+rewrites the whole card, the next change brings it up to date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.acks import answered
+from bot.deps import Deps
+from bot.failures import SLACK_UNREACHABLE
+from bot.incidentio.errors import IncidentIoError
+from bot.incidentio.models import Incident, IncidentUpdate
+from bot.inflight import keep
+from bot.store_api import CardPlace, StoreError
+from bot.surface import Surface
+from bot.ui.card import PostedCards, card_text, incident_card
+from bot.ui.common import sandbox_banner
+
+log = logging.getLogger("bot.flows.cards")
+# How long the declare confirmation waits for the card's link before it shows without it.
+CARD_BUDGET = 1.0
+PERMALINK_BUDGET = 0.5
+NOT_UPDATED = (
+    ":warning: Done in incident.io, but the incident's card in Slack could not be updated. "
+    "The next change will bring it up to date."
+)
+_SLACK_FAILED = (SlackApiError, *SLACK_UNREACHABLE)
+
+
+async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
+    """A message's link, or None when Slack does not give it in time (a link is a nicety)."""
+    try:
+        async with asyncio.timeout(PERMALINK_BUDGET):
+            response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except _SLACK_FAILED as error:
+        log.info("no permalink for %s/%s: %s", channel, ts, error)
+        return None
+    link = response.get("permalink")
+    return str(link) if link else None
+
+
+def _blocks(deps: Deps, incident: Incident, latest: IncidentUpdate | None) -> list[Block]:
+    blocks = incident_card(incident, latest, deps.card_buttons, now=datetime.now(UTC))
+    # Sandbox incidents are not real: a card in a real channel must say so.
+    return [sandbox_banner(), *blocks] if deps.sandbox else blocks
+
+
+async def post_cards(
+    deps: Deps, client: AsyncWebClient, incident: Incident, channel_id: str | None, user_id: str
+) -> PostedCards:
+    """Post a new incident's card where it was declared and in the announce channel, and record
+    each; a private incident's card goes to its declarer alone (ephemeral, so never updated)."""
+    blocks, text = _blocks(deps, incident, None), card_text(incident)
+    if incident.is_private:
+        if not channel_id:
+            return PostedCards(private=True)
+        try:
+            await client.chat_postEphemeral(
+                channel=channel_id, user=user_id, blocks=blocks, text=text
+            )
+        except _SLACK_FAILED as error:
+            log.warning("could not show %s's card to its declarer: %s", incident.reference, error)
+            return PostedCards(private=True, failed=(channel_id,))
+        return PostedCards(private=True, channels=(channel_id,))
+    wanted = [c for c in (channel_id, deps.settings.incident_announce_channel) if c]
+    posted: list[CardPlace] = []
+    failed: list[str] = []
+    for channel in dict.fromkeys(wanted):
+        try:
+            response = await client.chat_postMessage(channel=channel, blocks=blocks, text=text)
+        except _SLACK_FAILED as error:
+            log.warning("could not post %s's card in %s: %s", incident.reference, channel, error)
+            failed.append(channel)
+            continue
+        place = CardPlace(incident.id, str(response["channel"]), str(response["ts"]))
+        posted.append(place)
+        try:
+            await deps.store.add_card(place)
+        except StoreError as error:
+            # Posted, but no later change can find it: said in the confirmation.
+            log.warning("could not record %s's card in %s: %s", incident.reference, channel, error)
+            failed.append(channel)
+    link = await permalink(client, posted[0].channel_id, posted[0].ts) if posted else None
+    return PostedCards(
+        link=link, channels=tuple(p.channel_id for p in posted), failed=tuple(failed)
+    )
+
+
+async def post_within(
+    deps: Deps, client: AsyncWebClient, incident: Incident, channel_id: str | None, user_id: str
+) -> PostedCards:
+    """`post_cards`, waited for at most CARD_BUDGET: the confirmation does not wait longer for
+    the link (the posting goes on)."""
+    task = asyncio.ensure_future(post_cards(deps, client, incident, channel_id, user_id))
+    keep(task)
+    done, _ = await asyncio.wait({task}, timeout=CARD_BUDGET)
+    if task in done:
+        return task.result()
+    return PostedCards(pending=True)
+
+
+async def _latest(deps: Deps, incident_id: str) -> IncidentUpdate | None:
+    async for update in deps.incidents.list_incident_updates(incident_id, limit=1):
+        return update
+    return None
+
+
+async def refresh_cards(
+    deps: Deps, client: AsyncWebClient, incident_id: str, notes: Sequence[str]
+) -> bool:
+    """Rewrite every card of the incident from its current state, and thread each of `notes`
+    (mrkdwn) under each. False when a card could not be (store or Slack failing): the next
+    refresh repairs it, since it rewrites the whole card."""
+    try:
+        places = await deps.store.cards_of(incident_id)
+    except StoreError as error:
+        log.warning("could not read the cards of %s: %s", incident_id, error)
+        return False
+    if not places:
+        return True
+    try:
+        incident = await deps.incidents.get_incident(incident_id)
+        latest = await _latest(deps, incident_id)
+    except IncidentIoError as error:
+        log.warning("could not re-read %s for its cards: %s", incident_id, error)
+        return False
+    blocks, text = _blocks(deps, incident, latest), card_text(incident)
+    ok = True
+    for place in places:
+        try:
+            await client.chat_update(
+                channel=place.channel_id, ts=place.ts, blocks=blocks, text=text
+            )
+            for note in notes:
+                await client.chat_postMessage(
+                    channel=place.channel_id, thread_ts=place.ts, text=note
+                )
+        except _SLACK_FAILED as error:
+            log.warning("could not update the card %s/%s: %s", place.channel_id, place.ts, error)
+            ok = False
+    return ok
+
+
+def made_by(user_id: str, verb: str) -> str:
+    """The thread note of a change whose verb said nothing of its own."""
+    return f":pencil2: <@{user_id}> used `/incident {verb}`."
+
+
+def telling(surface: Surface, channel_id: str | None, user_id: str | None) -> Surface:
+    """Where to tell a person about their cards: their own surface (a command's response_url),
+    else an ephemeral message in the channel they acted from (a modal has neither)."""
+    if surface.respond is not None or surface.channel_id:
+        return surface
+    return Surface(surface.client, surface.sandbox, channel_id=channel_id, user_id=user_id)
+
+
+def after_change(deps: Deps, incident_id: str, note: str | None, *, tell: Surface) -> None:
+    """After a change the bot made: in the background, once the person's answer is out, bring
+    every card of the incident up to date and thread `note` under each; a failure is told to
+    the person (`tell`), ephemerally. Changes that come while a refresh waits join it."""
+    if deps.card_queue.join(incident_id, note, tell):
+        keep(asyncio.ensure_future(_refresh(deps, incident_id, tell.client)))
+
+
+async def _refresh(deps: Deps, incident_id: str, client: AsyncWebClient) -> None:
+    await answered()
+    await deps.acks_first()
+    async with deps.card_queue.turn(incident_id) as pending:
+        if await refresh_cards(deps, client, incident_id, pending.notes):
+            return
+        for surface in pending.tell:
+            try:
+                await surface.ephemeral(NOT_UPDATED)
+            except _SLACK_FAILED as error:
+                log.warning("could not tell the person the card was not updated: %s", error)
