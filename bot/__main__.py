@@ -1,4 +1,4 @@
-"""`incident-bot` command line: serve, check, sandbox."""
+"""`incident-bot` command line: serve, check, migrate, sandbox."""
 
 from __future__ import annotations
 
@@ -6,14 +6,27 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
-from bot.config import ConfigError, Configured, Settings, load_settings
+from bot.config import (
+    ConfigError,
+    Configured,
+    Settings,
+    StoreSettings,
+    load_settings,
+    load_store_settings,
+)
 from bot.observability.logs import setup_logging
 from bot.probe import healthcheck
+from bot.store_api import StoreError
+
+if TYPE_CHECKING:
+    from bot.store.sql import SqlStore
 
 log = logging.getLogger("bot")
+S = TypeVar("S", bound=StoreSettings)
 BOTH_WAYS = (
     "Nothing to connect to Slack with. Either:\n"
     "  Socket Mode (no public URL): set SLACK_APP_TOKEN (an xapp- token), or\n"
@@ -56,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         help="serve when an incident.io key is configured, else start the sandbox (make run)",
     )
     sub.add_parser("check", help="check the configuration against Slack and incident.io")
+    sub.add_parser("migrate", help="bring the store's schema (DATABASE_URL) up to date, then exit")
     sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
     sandbox = sub.add_parser("sandbox", help="try the bot on a local incident.io emulator")
     plugin = _sandbox()
@@ -90,8 +104,13 @@ def _sandbox() -> _Command | None:
 
 
 def _settings() -> Settings:
+    return _configured(load_settings)
+
+
+def _configured(load: Callable[[], S]) -> S:
+    """What `load` reads; a configuration error is printed and ends the command (status 2)."""
     try:
-        return load_settings()
+        return load()
     except ConfigError as error:
         print(error, file=sys.stderr)
         print("See README.md, Configuration.", file=sys.stderr)
@@ -102,6 +121,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.incidentio.client import IncidentIoClient
     from bot.server import serve_http, serve_socket
+    from bot.store.sql import SqlStore
 
     socket = args.socket or (settings.socket_mode and not args.http)
     missing = _missing_for_mode(settings, args, socket=socket)
@@ -112,8 +132,16 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log.warning(
             "SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url
         )
+    store = SqlStore(settings.database())
+    try:
+        revision = asyncio.run(_migrated(store))
+        log.info("store: %s, schema at revision %s", store.where, revision)
+    except StoreError as error:
+        # Serve anyway: incident.io is the system of record and a card is a convenience; the
+        # store migrates on its first use once the database is back.
+        log.error("%s; serving without it until it can be reached", error)
     incidents = IncidentIoClient.from_settings(settings)
-    bot = build_app(settings, incidents)
+    bot = build_app(settings, incidents, store=store)
     if socket:
         assert settings.slack_app_token is not None
         token = settings.slack_app_token.get_secret_value()
@@ -122,6 +150,30 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port = args.port or settings.port
         log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, port)
         serve_http(bot, args.host, port)
+    return 0
+
+
+async def _migrated(store: SqlStore) -> str | None:
+    """Migrate, then let go of the connections: they belong to this event loop, not to the
+    one that will serve."""
+    try:
+        await store.migrate()
+        return await store.revision()
+    finally:
+        await store.close()
+
+
+def _migrate() -> int:
+    from bot.store.sql import SqlStore
+
+    # Only DATABASE_URL (or the data directory) is read: a migration job needs no other secret.
+    store = SqlStore(_configured(load_store_settings).database())
+    try:
+        revision = asyncio.run(_migrated(store))
+    except StoreError as error:
+        print(f"incident-bot migrate: {error}", file=sys.stderr)
+        return 1
+    print(f"incident-bot migrate: the store ({store.where}) is at revision {revision}")
     return 0
 
 
@@ -186,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             print(NO_SANDBOX, file=sys.stderr)
             return 2
         return plugin.run(args)
+    if args.command == "migrate":
+        return _migrate()
     settings = _settings()
     setup_logging(settings.log_level, settings.log_format)
     if args.command == "check":

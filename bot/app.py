@@ -33,6 +33,8 @@ from bot.observability import interaction as ix
 from bot.observability import middleware
 from bot.observability.health import Health
 from bot.policy import Guard, Policy
+from bot.store.sql import SqlStore
+from bot.store_api import Store
 from bot.surface import SURFACE, Locate, Surface, surface_for
 from bot.ui.common import message_modal, with_request_id
 from bot.usergroups import Usergroups
@@ -62,7 +64,9 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_deps(settings: Settings, incidents: IncidentIoClient, slack: AsyncWebClient) -> Deps:
+def build_deps(
+    settings: Settings, incidents: IncidentIoClient, slack: AsyncWebClient, store: Store
+) -> Deps:
     catalog = CatalogCache(incidents, settings.catalog_ttl_seconds)
     open_incidents = OpenIncidentsCache(incidents)
     directory = Directory(slack)
@@ -75,6 +79,7 @@ def build_deps(settings: Settings, incidents: IncidentIoClient, slack: AsyncWebC
         health=Health(incidents, catalog, open_incidents),
         directory=directory,
         guard=Guard(Policy.from_settings(settings), directory, usergroups),
+        store=store,
     )
     incidents.add_observer(ix.observe_call)
     incidents.add_observer(audit.observe_call)
@@ -88,10 +93,13 @@ def build_app(
     incidents: IncidentIoClient,
     *,
     client: AsyncWebClient | None = None,
+    store: Store | None = None,
 ) -> Bot:
-    """The whole Slack app. Tests pass their own client (fake Slack) and incidents (respx)."""
+    """The whole Slack app. Tests pass their own client (fake Slack), incidents (respx) and
+    store (bot/store_api.MemoryStore); otherwise the store is DATABASE_URL's, which connects
+    on first use (`serve` migrates it before)."""
     client = client or slack_client(settings)
-    deps = build_deps(settings, incidents, client)
+    deps = build_deps(settings, incidents, client, store or SqlStore(settings.database()))
     secret = settings.slack_signing_secret
     # Socket Mode needs no signing secret; an unguessable one keeps HTTP requests out then.
     verifier = SignatureVerifier(secret.get_secret_value() if secret else secrets.token_hex(32))

@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
 
 from bot.rules import Action, parse_rule
+from bot.store.url import UnsupportedUrl, default_url, parse
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
-class Settings(BaseSettings):
-    """The bot's configuration. Field names map to upper-case environment variables."""
+class StoreSettings(BaseSettings):
+    """Where the store is: all that `incident-bot migrate` needs, and part of Settings."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # A rejected value is never repeated in an error (DATABASE_URL may hold a password).
+        hide_input_in_errors=True,
     )
+
+    # The store (bot/store/): where the incident cards are. Unset, an SQLite file in the data
+    # directory (one process); postgresql+asyncpg://… for several replicas sharing it.
+    database_url: SecretStr | None = None
+    incident_bot_data_dir: Path = Path("data")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None  # `DATABASE_URL=` means the default, as an unset one does
+        try:
+            parse(value.get_secret_value())
+        except UnsupportedUrl as error:
+            raise PydanticCustomError("database_url", str(error)) from None
+        return value
+
+    def database(self) -> URL:
+        """The store's database: DATABASE_URL, else the SQLite file in INCIDENT_BOT_DATA_DIR."""
+        if self.database_url is None:
+            return default_url(self.incident_bot_data_dir)
+        return parse(self.database_url.get_secret_value())
+
+
+class Settings(StoreSettings):
+    """The bot's configuration. Field names map to upper-case environment variables."""
 
     incidentio_api_key: SecretStr
     incidentio_base_url: str = "https://api.incident.io"
@@ -158,5 +189,14 @@ def load_settings(**overrides: object) -> Settings:
     """Read the environment into Settings, raising ConfigError with a readable message."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error)) from None
+
+
+def load_store_settings() -> StoreSettings:
+    """Only where the store is (for `incident-bot migrate`, which needs no Slack or incident.io
+    secret); ConfigError as load_settings."""
+    try:
+        return StoreSettings()
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error)) from None

@@ -27,6 +27,7 @@ from bot.deps import Deps
 from bot.gate import signed
 from bot.http_request import read_request
 from bot.inflight import drain
+from bot.store_api import StoreError
 
 log = logging.getLogger("bot.server")
 READY_TIMEOUT = 2.0
@@ -63,6 +64,10 @@ async def _shutdown(deps: Deps) -> None:
     else:
         log.info("shutdown: in-flight interactions finished")
     await deps.incidents.aclose()
+    try:
+        await deps.store.close()
+    except StoreError as error:
+        log.warning("shutdown: %s", error)
 
 
 def create_web_app(bot: Bot) -> Starlette:

@@ -11,10 +11,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
-class StoreError(Exception):
-    """The store could not be read or written (down, locked, timed out)."""
-
-
 @dataclass(frozen=True)
 class CardPlace:
     """Where one card of an incident was posted."""
@@ -24,12 +20,23 @@ class CardPlace:
     ts: str  # the card message's ts: what chat.update and thread replies name
 
 
+class StoreError(Exception):
+    """The store could not be reached or used (down, locked, refused the credentials, schema not
+    migrated): the one exception a store raises for what is not the caller's mistake.
+
+    The flows catch it so that a write to incident.io never depends on the store. Its message
+    names the database with the password hidden; say it to an operator, not to Slack users.
+    """
+
+
 class Store(Protocol):
     async def add_card(self, card: CardPlace) -> None:
-        """Record a card; recording the same (incident, channel, ts) twice keeps one."""
+        """Record a card; recording the same (incident, channel, ts) twice keeps one.
+
+        Raises StoreError when the store cannot be used."""
 
     async def cards_of(self, incident_id: str) -> list[CardPlace]:
-        """Every card of the incident, oldest first."""
+        """Every card of the incident, oldest first. Raises StoreError as add_card does."""
 
     async def close(self) -> None:
         """Release connections."""

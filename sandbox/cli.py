@@ -212,6 +212,7 @@ def run_real_slack(port: int, emulator_port: int) -> int:
     from bot.config import ConfigError, load_settings
     from bot.incidentio.client import IncidentIoClient
     from bot.server import serve_http, serve_socket
+    from bot.store_api import MemoryStore
     from sandbox.emulator import create_emulator
     from sandbox.serving import BackgroundServer
     from sandbox.stack import API_KEY
@@ -254,7 +255,8 @@ def run_real_slack(port: int, emulator_port: int) -> int:
             ),
             flush=True,
         )
-        bot = build_app(settings, IncidentIoClient.from_settings(settings))
+        # The emulator's incidents end with the process, so must the record of their cards.
+        bot = build_app(settings, IncidentIoClient.from_settings(settings), store=MemoryStore())
         if token is not None:
             asyncio.run(serve_socket(bot, token.get_secret_value(), settings.health_port))
         else:

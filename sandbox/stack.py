@@ -24,6 +24,7 @@ from bot.app import Bot, build_app
 from bot.config import Settings
 from bot.incidentio.client import IncidentIoClient
 from bot.server import create_web_app
+from bot.store_api import MemoryStore
 from sandbox.driver import SlackDriver, SlackResponse
 from sandbox.emulator import Emulator, create_emulator
 from sandbox.fake_slack import FakeSlack
@@ -103,7 +104,10 @@ class SandboxStack:
             self._slack_server = self._serve(self.fake.app)
             self.fake.base_url = self._slack_server.url
             self._settings = self._make_settings()
-            self._bot = build_app(self._settings, IncidentIoClient.from_settings(self._settings))
+            # The emulator's incidents end with the stack, so must the record of their cards.
+            self._bot = build_app(
+                self._settings, IncidentIoClient.from_settings(self._settings), store=MemoryStore()
+            )
             self._bot_server = self._serve(create_web_app(self._bot), port=self._bot_port)
         except BaseException:
             self.stop()

@@ -33,7 +33,8 @@ class BotProcess:
     """One `incident-bot serve --http` process on a loopback port.
 
     It starts from an empty environment (PATH, HOME, LANG and the bot's own variables) and runs
-    in `workdir`, so neither the developer's shell nor a `.env` in the repository reaches it.
+    in `workdir`, so neither the developer's shell nor a `.env` in the repository reaches it;
+    its store is an SQLite file in `workdir/data` unless `env` says otherwise.
     stderr (JSON log lines) goes to `workdir/bot.log`.
     """
 
@@ -64,6 +65,9 @@ class BotProcess:
             "SLACK_API_URL": slack_api_url,
             "LOG_LEVEL": "DEBUG",
             "LOG_FORMAT": "json",
+            # The store's SQLite file, in this bot's own directory (never the repository's data/);
+            # `env` may point it elsewhere (DATABASE_URL) or share one between bots.
+            "INCIDENT_BOT_DATA_DIR": str(workdir / "data"),
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None

@@ -31,6 +31,7 @@ def start_socket_mode(workdir: Path, up: Upstreams, health_port: int) -> subproc
         "SLACK_API_URL": closed,
         "HEALTH_PORT": str(health_port),
         "INCIDENT_BOT_PROBE_FILE": str(workdir / "probe"),
+        "INCIDENT_BOT_DATA_DIR": str(workdir / "data"),
         "LOG_FORMAT": "json",
     }
     log = (workdir / "bot.log").open("wb")

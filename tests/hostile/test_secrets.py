@@ -19,6 +19,7 @@ from bot.app import build_app
 from bot.incidentio.client import IncidentIoClient
 from bot.inflight import drain
 from bot.observability.logs import JsonFormatter, TextFormatter
+from bot.store_api import MemoryStore
 from sandbox.driver import SlackDriver, SlackResponse
 from sandbox.emulator import create_emulator
 from sandbox.fake_slack import FakeSlack
@@ -58,7 +59,7 @@ async def sh(secret_slack: FakeSlack) -> AsyncIterator[Harness]:
         slack_signing_secret=SIGNING_SECRET,
         log_level="DEBUG",
     )
-    bot = build_app(settings, incidents)
+    bot = build_app(settings, incidents, store=MemoryStore())
     driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
     yield Harness(bot, fake, emulator, driver, settings)
     await drain(10.0)

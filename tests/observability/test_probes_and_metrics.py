@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import Bot, build_app
 from bot.incidentio.client import IncidentIoClient
 from bot.server import create_web_app
+from bot.store_api import MemoryStore
 from tests.slack.conftest import API_KEY, Harness, make_settings
 from tests.slack.helpers import seed_incident
 
@@ -137,7 +138,9 @@ async def test_each_app_has_its_own_registry(h: Harness, web: httpx.AsyncClient)
     await h.driver.command("help")
     await h.settle()
     other = build_app(
-        h.settings, IncidentIoClient(API_KEY, transport=httpx.ASGITransport(app=h.emulator.app))
+        h.settings,
+        IncidentIoClient(API_KEY, transport=httpx.ASGITransport(app=h.emulator.app)),
+        store=MemoryStore(),
     )
     async with web_client(other) as fresh:
         parsed = samples((await fresh.get("/metrics")).text)
@@ -183,7 +186,7 @@ async def test_readyz_is_503_when_incident_io_is_unreachable(h: Harness) -> None
     incidents = IncidentIoClient(
         API_KEY, "http://127.0.0.1:9", sleep=_no_sleep, timeout=1.0, max_retries=1
     )
-    bot = build_app(make_settings(h.fake.api_url), incidents)
+    bot = build_app(make_settings(h.fake.api_url), incidents, store=MemoryStore())
     try:
         async with web_client(bot) as client:
             response = await client.get("/readyz")

@@ -22,6 +22,7 @@ from bot.http_request import read_request
 from bot.incidentio.client import IncidentIoClient
 from bot.inflight import drain
 from bot.server import create_web_app
+from bot.store_api import MemoryStore
 from sandbox.driver import SlackDriver, SlackResponse
 from sandbox.emulator import Emulator, create_emulator
 from sandbox.fake_slack import FakeSlack
@@ -111,7 +112,7 @@ async def harness(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncIter
         API_KEY, transport=httpx.ASGITransport(app=emulator.app), sleep=_no_sleep
     )
     settings = make_settings(fake.api_url)
-    bot = build_app(settings, incidents)
+    bot = build_app(settings, incidents, store=MemoryStore())
     driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
     yield Harness(bot, fake, emulator, driver, settings)
     await drain(10.0)

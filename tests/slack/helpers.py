@@ -88,7 +88,8 @@ def reconfigured(h: Harness, **overrides: Any) -> Harness:
     """The same Slack and incident.io, served by a bot started with other settings (a restart
     with a new configuration, or another replica): what was open in Slack stays open."""
     settings = make_settings(h.fake.api_url, **overrides)
-    bot = build_app(settings, h.deps.incidents)
+    # Another replica, or the same bot restarted: either way the store is the one it had.
+    bot = build_app(settings, h.deps.incidents, store=h.deps.store)
     driver = SlackDriver(h.fake, SIGNING_SECRET, functools.partial(dispatch, bot))
     return Harness(bot, h.fake, h.emulator, driver, settings)
 

@@ -16,6 +16,7 @@ from bot.failures import report
 from bot.ids import Block, Field, Modal
 from bot.incidentio.client import IncidentIoClient
 from bot.inflight import drain
+from bot.store_api import MemoryStore
 from bot.surface import Surface
 from sandbox.driver import SlackDriver
 from sandbox.emulator import RequestRecord, create_emulator
@@ -159,7 +160,7 @@ async def timing_out(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncI
     with BackgroundServer(emulator.app) as server:
         incidents = IncidentIoClient(API_KEY, server.url, timeout=0.3, sleep=_no_sleep)
         settings = make_settings(fake.api_url)
-        bot = build_app(settings, incidents)
+        bot = build_app(settings, incidents, store=MemoryStore())
         driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
         yield Harness(bot, fake, emulator, driver, settings)
         await drain(10.0)

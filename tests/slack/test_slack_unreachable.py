@@ -32,7 +32,7 @@ def dead_url() -> str:
 def cut_off(h: Harness, dead_url: str) -> Iterator[SlackDriver]:
     """A freshly started bot (Bolt's auth.test not yet made) whose Slack cannot be reached; the
     person still reaches it, and Slack's response_url still reaches the fake."""
-    bot: Bot = build_app(make_settings(dead_url), h.deps.incidents)
+    bot: Bot = build_app(make_settings(dead_url), h.deps.incidents, store=h.deps.store)
     yield SlackDriver(h.fake, SIGNING_SECRET, functools.partial(dispatch, bot))
 
 

@@ -1,0 +1,144 @@
+"""The store on SQLAlchemy 2 async: an embedded SQLite file for one process, PostgreSQL for
+several replicas. Whatever goes wrong below it (down, locked, refused, not migrated) leaves as a
+StoreError whose message hides the password; nothing else does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from alembic.util import CommandError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store import migrate
+from bot.store.schema import cards
+from bot.store.url import POSTGRESQL, redact, scrub, sqlite_file
+from bot.store_api import CardPlace, StoreError
+
+log = logging.getLogger("bot.store")
+
+# What the drivers and Alembic raise when the database, not the caller, is the problem. asyncpg's
+# own errors escape SQLAlchemy's wrapping while connecting (a refused password, a missing database).
+FAILURES: tuple[type[BaseException], ...] = (
+    SQLAlchemyError,
+    CommandError,
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
+# A flow waits on the store while Slack waits on the flow: give up on a dead server, or on a
+# SQLite file another process holds locked, within seconds.
+TIMEOUT = 5.0
+
+
+class SqlStore:
+    """The Store protocol (bot/store_api.py) on a database URL. Creating one connects to nothing:
+    the engine is made on first use, in the event loop that uses it."""
+
+    def __init__(self, url: URL, *, timeout: float = TIMEOUT) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._engine: AsyncEngine | None = None
+        self._migrated = False
+        self._migrating: asyncio.Lock | None = None
+
+    def __repr__(self) -> str:
+        return f"SqlStore({redact(self.url)})"
+
+    @property
+    def where(self) -> str:
+        """The database, as it may be logged: its URL with the password hidden."""
+        return redact(self.url)
+
+    async def migrate(self) -> None:
+        """Bring the schema to this version's newest revision. Idempotent; replicas may call it
+        together."""
+        async with self._failures("migrate"):
+            await migrate.upgrade(self._connect())
+        self._migrated = True
+
+    async def revision(self) -> str | None:
+        """The database's schema revision (None before the first migration)."""
+        async with self._failures("read the schema revision"):
+            return await migrate.current(self._connect())
+
+    async def add_card(self, card: CardPlace) -> None:
+        dialect = postgresql if self.url.drivername == POSTGRESQL else sqlite
+        # Insert-or-ignore, atomic in the database: replicas recording one card race safely.
+        statement = (
+            dialect.insert(cards)
+            .values(
+                incident_id=card.incident_id,
+                channel_id=card.channel_id,
+                ts=card.ts,
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing()
+        )
+        async with self._failures("record a card"):
+            async with (await self._ready()).begin() as connection:
+                await connection.execute(statement)
+
+    async def cards_of(self, incident_id: str) -> list[CardPlace]:
+        query = (
+            select(cards.c.incident_id, cards.c.channel_id, cards.c.ts)
+            .where(cards.c.incident_id == incident_id)
+            .order_by(cards.c.created_at, cards.c.ts)
+        )
+        async with self._failures("read the cards"):
+            async with (await self._ready()).connect() as connection:
+                rows = (await connection.execute(query)).all()
+        return [CardPlace(row.incident_id, row.channel_id, row.ts) for row in rows]
+
+    async def close(self) -> None:
+        """Release the connections; the store stays usable (it reconnects on next use)."""
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            async with self._failures("close its connections"):
+                await engine.dispose()
+
+    def _connect(self) -> AsyncEngine:
+        if self._engine is None:
+            file = sqlite_file(self.url)
+            if file is not None:  # the data directory, on a first start
+                file.parent.mkdir(parents=True, exist_ok=True)
+            self._engine = create_async_engine(
+                self.url, pool_pre_ping=True, connect_args=self._connect_args()
+            )
+        return self._engine
+
+    def _connect_args(self) -> dict[str, Any]:
+        if self.url.drivername == POSTGRESQL:
+            return {"timeout": self.timeout, "command_timeout": self.timeout * 2}
+        # SQLite: how long to wait for another process's write lock before "database is locked".
+        return {"timeout": self.timeout}
+
+    async def _ready(self) -> AsyncEngine:
+        """The engine, once the schema is migrated. `serve` migrates at start; when that failed
+        (the database was down), the first use after it comes back migrates instead."""
+        if not self._migrated:
+            self._migrating = self._migrating or asyncio.Lock()
+            async with self._migrating:
+                if not self._migrated:
+                    await self.migrate()
+        return self._connect()
+
+    @contextlib.asynccontextmanager
+    async def _failures(self, doing: str) -> AsyncIterator[None]:
+        try:
+            yield
+        except FAILURES as error:
+            # The driver's own words (not SQLAlchemy's wrapper, which repeats the SQL).
+            cause = getattr(error, "orig", None) or error
+            detail = scrub(str(cause).strip(), self.url) or type(cause).__name__
+            raise StoreError(f"the store ({self.where}) could not {doing}: {detail}") from error

@@ -1,0 +1,25 @@
+"""Every test: no store of the developer's. A bot built without a store of the test's own keeps
+its SQLite file in a temporary directory, never in the repository's data/ nor in a database
+named by the shell's DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.postgres import emptied, postgres_url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_store_of_the_developers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.setenv("INCIDENT_BOT_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
+@pytest.fixture
+async def postgres() -> str:
+    """TEST_DATABASE_URL, emptied of the store's tables (see tests/postgres.py)."""
+    return await emptied(postgres_url())
