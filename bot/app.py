@@ -20,9 +20,10 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
-from bot.flows import browse, choices, declare, picker, router, shortcuts, verbs
+from bot.flows import browse, choices, declare, lead, picker, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
+from bot.flows.roles import Roles
 from bot.flows.update import Update
 from bot.gate import VERIFIED, Gate
 from bot.ids import Action, Modal
@@ -39,7 +40,13 @@ from bot.usergroups import Usergroups
 log = logging.getLogger("bot.app")
 
 # Every verb that changes one incident, each a spec run by the one mechanism in flows/verbs.py.
-CHANGE_VERBS = (Update(), Escalate(), Resolve())
+ROLES = Roles()
+CHANGE_VERBS = (
+    Update(),
+    Escalate(),
+    Resolve(),
+    ROLES,
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ def build_app(
             Verb.DECLARE: declare.on_command,
             Verb.LIST: browse.list_open,
             Verb.SHOW: browse.show,
+            Verb.LEAD: lead.command(ROLES),
         },
     )
 

@@ -21,6 +21,8 @@ class Verb(StrEnum):
     RESOLVE = "resolve"
     LIST = "list"
     SHOW = "show"
+    ROLES = "roles"
+    LEAD = "lead"
 
 
 USAGE: dict[Verb, tuple[str, str]] = {
@@ -36,6 +38,8 @@ USAGE: dict[Verb, tuple[str, str]] = {
     Verb.RESOLVE: ("/incident resolve [ref] [message]", "/incident resolve INC-42 Fix verified"),
     Verb.LIST: ("/incident list", "/incident list"),
     Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),
+    Verb.ROLES: ("/incident roles [ref]", "/incident roles INC-42"),
+    Verb.LEAD: ("/incident lead [ref] @person", "/incident lead INC-42 @bea"),
     Verb.HELP: ("/incident help", "/incident help"),
 }
 

@@ -26,6 +26,7 @@ class Modal(StrEnum):
     UPDATE = "incident_update_modal"
     ESCALATE = "incident_escalate_modal"
     RESOLVE = "incident_resolve_modal"
+    ROLES = "incident_roles_modal"
     ADD_MESSAGE = "incident_add_message_modal"
     PICK = "incident_pick_modal"
     LOADING = "incident_loading_modal"
@@ -61,6 +62,10 @@ class Action(StrEnum):
     OPEN_INCIDENT = "open_incident_link"
     OPEN_CHANNEL = "open_channel_link"
 
+
+# The roles modal's person picker for one role: block_id and action_id `role:<role id>:<the Slack
+# ID of who held it when the modal opened, or nothing>`, so a refilled form still knows what changed.
+ROLE_INPUT = "role"
 
 # Checkbox value that marks a test incident.
 TEST_MODE_VALUE = "test"

@@ -124,6 +124,10 @@ def state_for(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
                 if chosen is None:
                     raise ValueError(f"{block['block_id']}: no option {answer!r}")
                 state["selected_option"] = chosen
+        elif kind == "users_select":
+            # A Slack user ID; "" clears the picker.
+            initial = element.get("initial_user")
+            state["selected_user"] = initial if answer is None else (str(answer) or None)
         elif kind == "checkboxes":
             if answer is None:
                 state["selected_options"] = element.get("initial_options") or []

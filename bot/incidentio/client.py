@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
@@ -166,10 +166,7 @@ class IncidentIoClient:
         }
         body.update({k: v for k, v in optional.items() if v is not None})
         if role_assignments:
-            body["incident_role_assignments"] = [
-                {"incident_role_id": role_id, "assignee": {"slack_user_id": user_id}}
-                for role_id, user_id in role_assignments
-            ]
+            body["incident_role_assignments"] = _role_assignments(role_assignments)
         reply = await self._sender.send("POST", "/v2/incidents", body=body)
         return reply.one("incident", Incident)
 
@@ -214,6 +211,7 @@ class IncidentIoClient:
         summary: str | None = None,
         severity_id: str | None = None,
         incident_status_id: str | None = None,
+        role_assignments: Sequence[tuple[str, str | None]] = (),
         notify_incident_channel: bool = True,
     ) -> Incident:
         """Change only the given fields. Not repeated after a 5xx or timeout: it has no key."""
@@ -222,6 +220,7 @@ class IncidentIoClient:
             "summary": summary,
             "severity_id": severity_id,
             "incident_status_id": incident_status_id,
+            "incident_role_assignments": _role_assignments(role_assignments) or None,
         }
         changes = {k: v for k, v in fields.items() if v is not None}
         if not changes:
@@ -272,6 +271,14 @@ class IncidentIoClient:
         )
         async for update in pages:
             yield update
+
+
+def _role_assignments(pairs: Iterable[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    """(role id, Slack user ID) pairs; no user leaves the role without a holder."""
+    return [
+        {"incident_role_id": role, **({"assignee": {"slack_user_id": user}} if user else {})}
+        for role, user in pairs
+    ]
 
 
 def _incident_path_ref(ref: str) -> str:
