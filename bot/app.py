@@ -20,10 +20,11 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
-from bot.flows import browse, buttons, choices, declare, picker, router, shortcuts, verbs
+from bot.flows import browse, buttons, choices, declare, lead, picker, router, shortcuts, verbs
 from bot.flows.edit import Edit
 from bot.flows.escalate import Escalate
 from bot.flows.resolve import Resolve
+from bot.flows.roles import Roles
 from bot.flows.update import Update
 from bot.gate import VERIFIED, Gate
 from bot.ids import Action, Modal
@@ -42,10 +43,12 @@ from bot.usergroups import Usergroups
 log = logging.getLogger("bot.app")
 
 # Every verb that changes one incident, each a spec run by the one mechanism in flows/verbs.py.
+ROLES = Roles()
 CHANGE_VERBS = (
     Update(),
     Escalate(),
     Resolve(),
+    ROLES,
     Edit(),
 )
 
@@ -135,6 +138,7 @@ def build_app(
             Verb.DECLARE: declare.on_command,
             Verb.LIST: browse.list_open,
             Verb.SHOW: browse.show,
+            Verb.LEAD: lead.command(ROLES),
         },
     )
 

@@ -22,6 +22,8 @@ class Verb(StrEnum):
     EDIT = "edit"
     LIST = "list"
     SHOW = "show"
+    ROLES = "roles"
+    LEAD = "lead"
 
 
 USAGE: dict[Verb, tuple[str, str]] = {
@@ -38,6 +40,8 @@ USAGE: dict[Verb, tuple[str, str]] = {
     Verb.EDIT: ("/incident edit [ref]", "/incident edit INC-42"),
     Verb.LIST: ("/incident list", "/incident list"),
     Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),
+    Verb.ROLES: ("/incident roles [ref]", "/incident roles INC-42"),
+    Verb.LEAD: ("/incident lead [ref] @person", "/incident lead INC-42 @bea"),
     Verb.HELP: ("/incident help", "/incident help"),
 }
 

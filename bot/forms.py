@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from pydantic import Field as Default
 
-from bot.ids import TEST_MODE_VALUE, Field
+from bot.ids import ROLE_INPUT, TEST_MODE_VALUE, Field
 
 MAX_NAME = 250
 MAX_SUMMARY = 3000
@@ -72,6 +72,10 @@ class EditForm(BaseModel):
     changed: list[str] = Default(default_factory=list)  # the labels of the inputs changed
 
 
+class RolesForm(BaseModel):
+    changes: dict[str, str | None]  # role id -> the Slack ID of its new holder (None: nobody)
+
+
 class IncidentChoiceForm(BaseModel):
     incident_id: str
 
@@ -79,11 +83,12 @@ class IncidentChoiceForm(BaseModel):
 # --- reading view state -------------------------------------------------------------------------
 
 
-def _element(values: Mapping[str, Any], field: Field) -> Mapping[str, Any]:
-    block = values.get(field.value)
+def _element(values: Mapping[str, Any], field: str) -> Mapping[str, Any]:
+    # A Field, or an input named at run time (the roles modal's pickers).
+    block = values.get(field)
     if not isinstance(block, Mapping):
         return {}
-    element = block.get(field.value)
+    element = block.get(field)
     return element if isinstance(element, Mapping) else {}
 
 
@@ -237,3 +242,31 @@ def parse_incident_choice(values: Mapping[str, Any]) -> IncidentChoiceForm:
     if not incident_id:
         raise FormError({Field.INCIDENT.value: "Choose an incident."})
     return IncidentChoiceForm(incident_id=incident_id)
+
+
+def parse_roles(blocks: list[Any], values: Mapping[str, Any]) -> RolesForm:
+    """The roles whose picker differs from who held the role when the modal opened (kept in
+    each block_id, ids.ROLE_INPUT). A required picker left empty, or nothing changed: inline."""
+    changes: dict[str, str | None] = {}
+    errors: FieldErrors = {}
+    first = None
+    for block in blocks:
+        if not isinstance(block, Mapping) or block.get("type") != "input":
+            continue
+        block_id = str(block.get("block_id"))
+        prefix, _, rest = block_id.partition(":")
+        role_id, _, held = rest.partition(":")
+        if prefix != ROLE_INPUT or not role_id:
+            continue
+        first = first or block_id
+        chosen = _element(values, block_id).get("selected_user")
+        chosen = chosen if isinstance(chosen, str) and chosen else None
+        if chosen == (held or None):
+            continue
+        if chosen is None and not block.get("optional"):
+            errors[block_id] = "Choose who takes over: this role cannot be left empty."
+        changes[role_id] = chosen
+    if first is not None and not changes:
+        errors[first] = "Nothing changed: choose someone new for a role."
+    _raise_if(errors)
+    return RolesForm(changes=changes)

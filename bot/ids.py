@@ -27,6 +27,7 @@ class Modal(StrEnum):
     ESCALATE = "incident_escalate_modal"
     RESOLVE = "incident_resolve_modal"
     EDIT = "incident_edit_modal"
+    ROLES = "incident_roles_modal"
     ADD_MESSAGE = "incident_add_message_modal"
     PICK = "incident_pick_modal"
     LOADING = "incident_loading_modal"
@@ -87,6 +88,10 @@ class CardAction(StrEnum):
     EDIT = card_action("edit")
     DETAILS = card_action("details")
 
+
+# The roles modal's person picker for one role: block_id and action_id `role:<role id>:<the Slack
+# ID of who held it when the modal opened, or nothing>`, so a refilled form still knows what changed.
+ROLE_INPUT = "role"
 
 # Checkbox value that marks a test incident.
 TEST_MODE_VALUE = "test"

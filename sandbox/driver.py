@@ -8,6 +8,7 @@ process (through Bolt's dispatch) or over HTTP; the sandbox terminal uses it ove
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -42,6 +43,43 @@ Transport = Callable[[str, dict[str, str]], Awaitable[SlackResponse]]
 def slack_escape(text: str) -> str:
     """The three characters Slack escapes in all text it sends (SLACK-NOTES.md section 9)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_URL = re.compile(r"(?:https?://|mailto:)(?:(?!&lt;|&gt;)\S)+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@#/])([@#])([\w.-]*\w)")
+_SPECIAL = frozenset({"here", "channel", "everyone"})
+
+
+def _url_sequence(match: re.Match[str]) -> str:
+    url = match.group(0)
+    # Slack leaves trailing punctuation out of a link, and a closing bracket it did not open.
+    trail = len(url) - len(url.rstrip(".,;:!?'\""))
+    url, rest = url[: len(url) - trail], url[len(url) - trail :]
+    if url.endswith(")") and url.count("(") < url.count(")"):
+        url, rest = url[:-1], ")" + rest
+    return f"<{url}>{rest}"
+
+
+def slack_command_text(text: str, fake: FakeSlack, *, picked: bool = True) -> str:
+    """What Slack sends as a command's text with `should_escape: true` (manifest.yaml): the
+    three characters escaped, links as `<https://…>`, and `@name` / `#name` that the person
+    picked from Slack's autocomplete as `<@U123|name>` / `<#C123|name>` (`@here` as `<!here>`).
+    With `picked` false the person typed the names without choosing one: they stay text."""
+    escaped = _URL.sub(_url_sequence, slack_escape(text))
+    if not picked:
+        return escaped
+    users = {u.get("name"): uid for uid, u in fake.directory.users.items()}
+    channels = {c.get("name"): cid for cid, c in fake.directory.channels.items()}
+
+    def mention(match: re.Match[str]) -> str:
+        sigil, name = match.groups()
+        if sigil == "@" and name in _SPECIAL:
+            return f"<!{name}>"
+        found = (users if sigil == "@" else channels).get(name)
+        return f"<{sigil}{found}|{name}>" if found else match.group(0)
+
+    parts = re.split(r"(<[^<>]*>)", escaped)
+    return "".join(p if p.startswith("<") else _MENTION.sub(mention, p) for p in parts)
 
 
 def _option_for(element: Mapping[str, Any], wanted: str) -> dict[str, Any] | None:
@@ -86,6 +124,10 @@ def state_for(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
                 if chosen is None:
                     raise ValueError(f"{block['block_id']}: no option {answer!r}")
                 state["selected_option"] = chosen
+        elif kind == "users_select":
+            # A Slack user ID; "" clears the picker.
+            initial = element.get("initial_user")
+            state["selected_user"] = initial if answer is None else (str(answer) or None)
         elif kind in ("checkboxes", "multi_static_select", "multi_external_select"):
             if answer is None:
                 state["selected_options"] = element.get("initial_options") or []
@@ -180,9 +222,11 @@ class SlackDriver:
         channel_id: str | None = None,
         user_id: str | None = None,
         channel_name: str = "general",
+        picked: bool = True,
     ) -> SlackResponse:
-        """`/incident <text>` typed in a channel, sent as Slack sends it: with `should_escape`
-        false, Slack still escapes &, < and > (a typed `<!here>` arrives as `&lt;!here&gt;`)."""
+        """`/incident <text>` typed in a channel, sent as Slack sends it with `should_escape`
+        true (`slack_command_text`): a typed `<!here>` arrives as `&lt;!here&gt;`, a person
+        picked from the autocomplete as `<@U123|name>` (`picked` false: typed as plain text)."""
         user = self._user(user_id)
         return await self.post_form(
             {
@@ -194,7 +238,7 @@ class SlackDriver:
                 "user_id": user["id"],
                 "user_name": user["username"],
                 "command": "/incident",
-                "text": slack_escape(text),
+                "text": slack_command_text(text, self.fake, picked=picked),
                 "api_app_id": self.fake.app_id,
                 **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
                 "is_enterprise_install": "true" if self.org_install else "false",

@@ -54,6 +54,13 @@ class SandboxStack:
     ) -> None:
         self.emulator: Emulator = create_emulator(api_key=API_KEY, custom_fields=custom_fields)
         self.fake = FakeSlack(bot_token=BOT_TOKEN)
+        # The organisation's people are members of the workspace, by first name: `@ada` is a
+        # mention there, as it is in Slack (`/incident lead INC-1 @ada`).
+        for user in self.emulator.store.catalog.users:
+            if user.get("slack_user_id") and user.get("is_active"):
+                first = str(user["name"]).split()[0].lower()
+                profile = {"display_name": first, "real_name": user["name"]}
+                self.fake.directory.add_user(user["slack_user_id"], name=first, profile=profile)
         # Generated per run: nothing outside this process can sign requests to the bot.
         self.signing_secret = secrets.token_hex(32)
         self._bot_port, self._emulator_port = bot_port, emulator_port

@@ -17,7 +17,6 @@ from bot.flows.context import CommandContext
 from bot.ids import SLASH_COMMAND
 from bot.inflight import keep
 from bot.observability.interaction import tracked
-from bot.rules import Action
 from bot.surface import surface_of
 from bot.ui.common import sandbox_banner
 from bot.ui.help import WRITES, help_blocks, help_text, usage_line
@@ -29,8 +28,7 @@ async def _help(ctx: CommandContext) -> None:
     """Only what the person may do: the verbs the policy refuses them are left out."""
     who = await ctx.who()
     shown: dict[Verb, str | None] = {Verb.LIST: None, Verb.SHOW: None, Verb.HELP: None}
-    for verb in WRITES:
-        action = Action(verb.value)
+    for verb, action in WRITES.items():
         decision = await ctx.deps.guard.decide(who, action)
         if decision.allowed:
             # A rule about the incident's roles is decided per incident: say whom it admits.

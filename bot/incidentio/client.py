@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
@@ -175,10 +175,7 @@ class IncidentIoClient:
         }
         body.update({k: v for k, v in optional.items() if v is not None})
         if role_assignments:
-            body["incident_role_assignments"] = [
-                {"incident_role_id": role_id, "assignee": {"slack_user_id": user_id}}
-                for role_id, user_id in role_assignments
-            ]
+            body["incident_role_assignments"] = _role_assignments(role_assignments)
         if custom_field_entries:
             body["custom_field_entries"] = list(custom_field_entries)
         reply = await self._sender.send("POST", "/v2/incidents", body=body)
@@ -227,6 +224,7 @@ class IncidentIoClient:
         incident_status_id: str | None = None,
         call_url: str | None = None,
         custom_field_entries: Sequence[dict[str, Any]] = (),
+        role_assignments: Sequence[tuple[str, str | None]] = (),
         notify_incident_channel: bool = True,
     ) -> Incident:
         """Change only the given fields ("" clears a text). Not repeated after a 5xx or
@@ -238,6 +236,7 @@ class IncidentIoClient:
             "incident_status_id": incident_status_id,
             "call_url": call_url,
             "custom_field_entries": list(custom_field_entries) or None,
+            "incident_role_assignments": _role_assignments(role_assignments) or None,
         }
         changes = {k: v for k, v in fields.items() if v is not None}
         if not changes:
@@ -288,3 +287,11 @@ class IncidentIoClient:
         )
         async for update in pages:
             yield update
+
+
+def _role_assignments(pairs: Iterable[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    """(role id, Slack user ID) pairs; no user leaves the role without a holder."""
+    return [
+        {"incident_role_id": role, **({"assignee": {"slack_user_id": user}} if user else {})}
+        for role, user in pairs
+    ]

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 # Attributes every LogRecord has; anything else was passed in `extra` and belongs in the line.
 # uvicorn's `color_message` repeats the message with ANSI colour codes: noise in a log line.
@@ -48,7 +48,7 @@ class TextFormatter(logging.Formatter):
 
 def setup_logging(level: str, fmt: str = "auto") -> None:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderrHandler()
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
     handler.addFilter(_drop_client_and_token_notice)
     root = logging.getLogger()
@@ -60,6 +60,20 @@ def setup_logging(level: str, fmt: str = "auto") -> None:
     # httpx logs every request at INFO; the interaction line already records each API call.
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to sys.stderr as it is when a record is emitted, not as it was at set-up: whoever
+    swaps it (a test's capture, a tool embedding the bot) must not leave a handler writing to a
+    closed stream from the server's threads."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: TextIO) -> None:
+        """StreamHandler's own set-up assigns a stream; the current one is always used."""
 
 
 def _drop_client_and_token_notice(record: logging.LogRecord) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from slack_sdk.models.blocks import Block
 
 from bot.command import USAGE, Verb
+from bot.rules import Action
 from bot.ui.blocks import context, header, section
 
 _WHAT: dict[Verb, str] = {
@@ -17,10 +18,20 @@ _WHAT: dict[Verb, str] = {
     Verb.EDIT: "Change the name, summary, call link or custom fields.",
     Verb.LIST: "Public incidents that are open or in post-incident.",
     Verb.SHOW: "One incident: severity, status, roles, links and latest updates.",
+    Verb.ROLES: "Who holds each role: a form with a person picker per role.",
+    Verb.LEAD: "Make the person (picked as you type `@`) the incident's lead.",
     Verb.HELP: "This message.",
 }
-# Verbs that change incidents, which the policy may keep from a person.
-WRITES = (Verb.DECLARE, Verb.UPDATE, Verb.ESCALATE, Verb.RESOLVE, Verb.EDIT)
+# Verbs that change incidents, which the policy may keep from a person, and its rule for each.
+WRITES: dict[Verb, Action] = {
+    Verb.DECLARE: Action.DECLARE,
+    Verb.UPDATE: Action.UPDATE,
+    Verb.ESCALATE: Action.ESCALATE,
+    Verb.RESOLVE: Action.RESOLVE,
+    Verb.ROLES: Action.ROLES,
+    Verb.LEAD: Action.ROLES,
+    Verb.EDIT: Action.EDIT,
+}
 
 # The verbs a person may use -> who else the rule limits it to ("the incident's lead"), if any.
 Shown = Mapping[Verb, str | None]

@@ -21,6 +21,11 @@ def _keep_value(element: dict[str, Any], state: dict[str, Any]) -> None:
     elif kind in ("static_select", "external_select", "radio_buttons"):
         if state.get("selected_option"):
             element["initial_option"] = state["selected_option"]
+    elif kind == "users_select":
+        # Cleared or chosen, as the person left it.
+        element["initial_user"] = state.get("selected_user")
+        if not element["initial_user"]:
+            element.pop("initial_user")
     elif kind in ("checkboxes", "multi_static_select"):
         if state.get("selected_options"):
             element["initial_options"] = state["selected_options"]

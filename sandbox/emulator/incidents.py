@@ -40,9 +40,12 @@ def _assignment_error(index: int, key: str, message: str) -> ApiError:
     )
 
 
-def resolve_user(store: Store, reference: dict[str, Any], index: int) -> dict[str, Any]:
-    """The user an `assignee` ({id | email | slack_user_id}) names; an unknown Slack user or
-    email becomes a new user, as when someone new joins the workspace."""
+def resolve_user(
+    store: Store, reference: dict[str, Any], index: int, at_create: bool
+) -> dict[str, Any]:
+    """The user an `assignee` ({id | email | slack_user_id}) names. At create an unknown Slack
+    user or email becomes a new user, as when someone new joins the workspace and declares;
+    an edit naming someone incident.io does not know is refused (422), and nothing changes."""
     if "id" in reference:
         user = store.user(reference["id"])
         if user is None:
@@ -51,6 +54,9 @@ def resolve_user(store: Store, reference: dict[str, Any], index: int) -> dict[st
     for key in ("slack_user_id", "email"):
         if reference.get(key):
             user = store.user_where(key, reference[key])
+            if user is None and not at_create:
+                message = f"No incident.io user has {key} {reference[key]}"
+                raise _assignment_error(index, "assignee", message)
             if user is None:
                 slack_id = reference.get("slack_user_id")
                 email = reference.get("email")
@@ -78,7 +84,7 @@ def resolve_assignments(
             raise _assignment_error(index, "incident_role_id", message)
         assignee = item.get("assignee")
         result[role["id"]] = (
-            None if assignee is None else resolve_user(store, assignee, index)["id"]
+            None if assignee is None else resolve_user(store, assignee, index, at_create)["id"]
         )
     return result
 

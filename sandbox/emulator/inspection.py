@@ -85,6 +85,13 @@ class Inspection:
         self.store.catalog.post_incident_flows[status_id] = self.type_id(incident_type)
         return status_id
 
+    def add_user(self, name: str, slack_user_id: str, role: str = "responder") -> str:
+        """A person incident.io knows, linked to a Slack account; their incident.io id."""
+        email = f"{name.split()[0].lower()}@example.com"
+        user = self.store.catalog.user_record(self.store.new_id(), name, email, slack_user_id, role)
+        self.store.catalog.users.append(user)
+        return str(user["id"])
+
     def create_incident(self, name: str = "Sandbox incident", **payload: Any) -> dict[str, Any]:
         """Create an incident directly (no request is logged). `payload` takes the API's
         fields; `severity`/`status`/`incident_type` take names. Defaults: severity Minor,

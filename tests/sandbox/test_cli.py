@@ -349,3 +349,17 @@ def test_real_slack_needs_slack_credentials(
     assert main(["sandbox", "--real-slack"]) == 2
     assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
     assert main(["sandbox", "--real-slack", "--say", "help"]) == 2
+
+
+def test_lead_names_a_person_of_the_sandbox_organisation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = sandbox(
+        capsys,
+        "--say", "declare Payments flaky", "--fill", "severity=Minor", "--submit",
+        "--say", "lead INC-1 @grace",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    reply = out[out.index("> /incident lead INC-1 @grace") :]
+    assert "Roles of *INC-1* changed:" in reply and "Incident Lead: " in reply
+    assert "(Grace Hopper)" in reply

@@ -382,6 +382,24 @@ async def test_edit_assigns_and_unassigns_roles(
     assert all("assignee" not in a for a in edited["incident"]["incident_role_assignments"])
 
 
+async def test_edit_refuses_a_person_incident_io_does_not_know(
+    emulator: Emulator, emulator_client: httpx.AsyncClient
+) -> None:
+    incident = await declare(emulator_client, emulator)
+    comms = emulator.role_id("comms")
+    assign = [{"incident_role_id": comms, "assignee": {"slack_user_id": "U0STRANGER"}}]
+    refused = await edit(emulator_client, incident["id"], incident_role_assignments=assign)
+    assert refused.status_code == 422
+    assert "U0STRANGER" in only_error(refused)["message"]
+    emulator.add_user("Bea Newhire", "U0STRANGER")
+    edited = await edit(emulator_client, incident["id"], incident_role_assignments=assign)
+    holders = {
+        a["role"]["id"]: a.get("assignee", {}).get("name")
+        for a in edited.json()["incident"]["incident_role_assignments"]
+    }
+    assert holders[comms] == "Bea Newhire"
+
+
 async def test_unknown_incident_path_and_method(emulator_client: httpx.AsyncClient) -> None:
     missing = await emulator_client.get("/v2/incidents/01FDAG4SAP5TYPT98WGR2N7W91")
     assert (missing.status_code, missing.json()["type"]) == (404, "not_found")

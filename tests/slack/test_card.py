@@ -66,6 +66,7 @@ async def test_declare_posts_one_card_where_it_was_declared(h: Harness) -> None:
         CardAction.UPDATE,
         CardAction.ESCALATE,
         CardAction.RESOLVE,
+        CardAction.ROLES,
         CardAction.EDIT,
         CardAction.DETAILS,
     ]
