@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.command import Verb
 from bot.failures import UserError
+from bot.flows import cards
 from bot.flows.aim import aim
 from bot.flows.context import CommandContext
 from bot.flows.guarded import guarded
@@ -60,7 +61,10 @@ async def _make_lead(ctx: CommandContext, incident: Incident, chosen: Person) ->
         return Answer(f"{person(current)} already leads *{incident.reference}*: nothing changed.")
     changes: dict[str, str | None] = {lead.id: chosen.id}
     edited = await assign(ctx.deps, incident.id, changes, {chosen.id: chosen.label})
-    return Answer(outcome(edited, changes))
+    said = outcome(edited, changes)
+    # The cards show the new lead, and the thread says who made the change.
+    cards.after_change(ctx.deps, incident.id, said, tell=ctx.surface)
+    return Answer(said)
 
 
 async def _lead(ctx: CommandContext) -> Answer:

@@ -269,3 +269,14 @@ async def test_a_deleted_card_is_told_and_the_other_cards_still_follow(h: Harnes
     assert "Still digging" in blocks_text(card_of(h, there))
     told = "\n".join(blocks_text(c.args) for c in h.fake.messages())
     assert "could not be updated" in told
+
+
+async def test_lead_from_the_command_shows_on_the_card_and_in_its_thread(h: Harness) -> None:
+    h.fake.directory.add_user("U0BEA", name="bea", profile={"display_name": "bea"})
+    h.emulator.add_user(name="Bea Newhire", slack_user_id="U0BEA")
+    await declare(h)
+    [place] = cards(h)
+    await h.driver.command("lead INC-1 @bea")
+    await h.settle()
+    assert "<@U0BEA>" in blocks_text(card_of(h, place))
+    assert "<@U0BEA>" in str(h.fake.thread(*place))
