@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.ids import CardAction, Field, Modal, Shortcut
 from bot.store_api import CardPlace, MemoryStore, StoreError
+from bot.ui.roles import role_input
 from tests.slack.conftest import Harness
 from tests.slack.helpers import blocks_text, reconfigured
 
@@ -280,3 +281,22 @@ async def test_lead_from_the_command_shows_on_the_card_and_in_its_thread(h: Harn
     await h.settle()
     assert "<@U0BEA>" in blocks_text(card_of(h, place))
     assert "<@U0BEA>" in str(h.fake.thread(*place))
+
+
+async def test_edit_and_roles_from_their_buttons_update_the_card(h: Harness) -> None:
+    h.fake.directory.add_user("U0BEA", name="bea", profile={"display_name": "bea"})
+    h.emulator.add_user(name="Bea Newhire", slack_user_id="U0BEA")
+    await declare(h)
+    [place] = cards(h)
+    view = await open_from(h, place, CardAction.EDIT, Modal.EDIT)
+    await h.driver.submit(view["id"], {Field.NAME: "Checkout down in the EU"})
+    await h.settle()
+    assert "Checkout down in the EU" in blocks_text(card_of(h, place))
+
+    lead = next(r.id for r in (await h.deps.catalog.get()).roles if r.role_type == "lead")
+    view = await open_from(h, place, CardAction.ROLES, Modal.ROLES)
+    await h.driver.submit(view["id"], {role_input(lead, None): "U0BEA"})
+    await h.settle()
+    assert "<@U0BEA>" in blocks_text(card_of(h, place))
+    assert len(h.fake.thread(*place)) == 2  # one reply per change
+    assert h.fake.posted() == [place]  # updated in place, never posted again
