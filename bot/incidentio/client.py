@@ -27,6 +27,7 @@ from bot.incidentio.models import (
     Severity,
     User,
 )
+from bot.incidentio.oncall_api import OnCallApi
 from bot.incidentio.ratelimit import TokenBucket
 from bot.incidentio.retry import RetryPolicy, RetrySafety
 from bot.incidentio.transport import ApiCall, RequestSender
@@ -46,7 +47,7 @@ MAX_INCIDENTS_PAGE = 250
 MAX_UPDATES_PAGE = 250
 
 
-class IncidentIoClient:
+class IncidentIoClient(OnCallApi):
     """Async client for the parts of the incident.io API the bot uses."""
 
     def __init__(
@@ -61,6 +62,8 @@ class IncidentIoClient:
         burst: int = 1200,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         observers: Sequence[Callable[[ApiCall], None]] = (),
+        pages_per_window: int = 60,  # POST /v2/escalations: 60 a minute
+        page_window_seconds: float = 60.0,
     ) -> None:
         if not api_key:
             raise ValueError("an incident.io API key is required")
@@ -83,6 +86,7 @@ class IncidentIoClient:
             timeout=timeout,
             observers=list(observers),
         )
+        self._start_paging(pages_per_window, page_window_seconds, max_retries, sleep, timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> IncidentIoClient:
@@ -90,6 +94,8 @@ class IncidentIoClient:
             settings.incidentio_api_key.get_secret_value(),
             settings.incidentio_base_url,
             timeout=settings.incidentio_timeout_seconds,
+            pages_per_window=settings.incidentio_page_limit,
+            page_window_seconds=settings.incidentio_page_window_seconds,
             **kwargs,
         )
 
