@@ -20,14 +20,16 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
-from bot.flows import browse, choices, declare, picker, router, shortcuts, verbs
+from bot.flows import browse, choices, declare, oncall, page, picker, router, shortcuts, verbs
 from bot.flows.escalate import Escalate
+from bot.flows.page import Page
 from bot.flows.resolve import Resolve
 from bot.flows.update import Update
 from bot.gate import VERIFIED, Gate
 from bot.ids import Action, Modal
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
+from bot.incidentio.oncall_cache import OnCallCache
 from bot.observability import interaction as ix
 from bot.observability import middleware
 from bot.observability.health import Health
@@ -39,7 +41,12 @@ from bot.usergroups import Usergroups
 log = logging.getLogger("bot.app")
 
 # Every verb that changes one incident, each a spec run by the one mechanism in flows/verbs.py.
-CHANGE_VERBS = (Update(), Escalate(), Resolve())
+CHANGE_VERBS = (
+    Update(),
+    Escalate(),
+    Resolve(),
+    Page(),
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ def build_deps(settings: Settings, incidents: IncidentIoClient, slack: AsyncWebC
         health=Health(incidents, catalog, open_incidents),
         directory=directory,
         guard=Guard(Policy.from_settings(settings), directory, usergroups),
+        oncall=OnCallCache(incidents),
     )
     incidents.add_observer(ix.observe_call)
     incidents.add_observer(audit.observe_call)
@@ -111,6 +119,7 @@ def build_app(
         {Modal.DECLARE.value: declare.choices, **{v.modal.value: v.choices for v in CHANGE_VERBS}},
     )
     shortcuts.register(app, deps)
+    page.register(app, deps)
     router.register(
         app,
         deps,
@@ -119,6 +128,7 @@ def build_app(
             Verb.DECLARE: declare.on_command,
             Verb.LIST: browse.list_open,
             Verb.SHOW: browse.show,
+            Verb.ONCALL: oncall.on_command,
         },
     )
 

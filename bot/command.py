@@ -21,6 +21,8 @@ class Verb(StrEnum):
     RESOLVE = "resolve"
     LIST = "list"
     SHOW = "show"
+    PAGE = "page"
+    ONCALL = "oncall"
 
 
 USAGE: dict[Verb, tuple[str, str]] = {
@@ -36,6 +38,8 @@ USAGE: dict[Verb, tuple[str, str]] = {
     Verb.RESOLVE: ("/incident resolve [ref] [message]", "/incident resolve INC-42 Fix verified"),
     Verb.LIST: ("/incident list", "/incident list"),
     Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),
+    Verb.PAGE: ("/incident page [ref] [note]", "/incident page INC-42 Checkout still failing"),
+    Verb.ONCALL: ("/incident oncall [name]", "/incident oncall platform"),
     Verb.HELP: ("/incident help", "/incident help"),
 }
 
@@ -78,7 +82,7 @@ def parse_command(text: str) -> ParsedCommand:
         raise CommandError(f"`{escape(shown)}` is not a subcommand I know.") from None
     if verb is Verb.HELP:
         return ParsedCommand(Verb.HELP)
-    if verb is Verb.DECLARE:
+    if verb in (Verb.DECLARE, Verb.ONCALL):
         return ParsedCommand(verb, text=rest)
     if verb is Verb.LIST:
         if rest:

@@ -45,9 +45,23 @@ class UpdateForm(BaseModel):
     severity_id: str | None = None
 
 
+class PageTarget(BaseModel):
+    """Whom to page: an escalation path, or people (Slack user IDs); never both."""
+
+    path_id: str | None = None
+    slack_user_ids: list[str] = []
+
+
+class PageForm(BaseModel):
+    target: PageTarget
+    title: str
+    note: str | None = None
+
+
 class EscalateForm(BaseModel):
     severity_id: str
     reason: str
+    page: PageTarget | None = None  # "also page"
 
 
 class ResolveForm(BaseModel):
@@ -88,6 +102,11 @@ def checked_values(values: Mapping[str, Any], field: Field) -> list[str]:
     return [
         o["value"] for o in options if isinstance(o, Mapping) and isinstance(o.get("value"), str)
     ]
+
+
+def selected_users(values: Mapping[str, Any], field: Field) -> list[str]:
+    users = _element(values, field).get("selected_users")
+    return [u for u in users if isinstance(u, str) and u] if isinstance(users, list) else []
 
 
 def _check_length(errors: FieldErrors, field: Field, value: str | None, limit: int) -> None:
@@ -163,9 +182,35 @@ def parse_escalate(values: Mapping[str, Any]) -> EscalateForm:
     if not reason:
         errors[Field.REASON.value] = "Say why: this is shared as the update."
     _check_length(errors, Field.REASON, reason, MAX_MESSAGE)
+    page = parse_page_target(values, errors, required=False)
     _raise_if(errors)
     assert severity_id is not None and reason is not None
-    return EscalateForm(severity_id=severity_id, reason=reason)
+    return EscalateForm(severity_id=severity_id, reason=reason, page=page)
+
+
+def parse_page_target(
+    values: Mapping[str, Any], errors: FieldErrors, *, required: bool
+) -> PageTarget | None:
+    """Exactly one of a path or people (or, where paging is optional, neither: None)."""
+    path_id = selected_value(values, Field.PAGE_PATH)
+    people = selected_users(values, Field.PAGE_PEOPLE)
+    if path_id and people:
+        errors[Field.PAGE_PEOPLE.value] = "Page a path or people, not both: clear one of them."
+    elif required and not (path_id or people):
+        errors[Field.PAGE_PATH.value] = "Choose an escalation path, or people to page below."
+    return PageTarget(path_id=path_id, slack_user_ids=people) if path_id or people else None
+
+
+def parse_page(values: Mapping[str, Any]) -> PageForm:
+    errors: FieldErrors = {}
+    target = parse_page_target(values, errors, required=True)
+    title, note = text_value(values, Field.PAGE_TITLE), text_value(values, Field.PAGE_NOTE)
+    if not title:
+        errors[Field.PAGE_TITLE.value] = "Give the page a title: it is what people are woken with."
+    _check_length(errors, Field.PAGE_NOTE, note, MAX_MESSAGE)
+    _raise_if(errors)
+    assert target is not None and title is not None
+    return PageForm(target=target, title=title, note=note)
 
 
 def parse_resolve(values: Mapping[str, Any], *, needs_status: bool) -> ResolveForm:

@@ -26,6 +26,7 @@ class Modal(StrEnum):
     UPDATE = "incident_update_modal"
     ESCALATE = "incident_escalate_modal"
     RESOLVE = "incident_resolve_modal"
+    PAGE = "incident_page_modal"
     ADD_MESSAGE = "incident_add_message_modal"
     PICK = "incident_pick_modal"
     LOADING = "incident_loading_modal"
@@ -45,6 +46,10 @@ class Field(StrEnum):
     MESSAGE = "message"
     STATUS = "status"
     REASON = "reason"
+    PAGE_PATH = "page_path"
+    PAGE_PEOPLE = "page_people"
+    PAGE_TITLE = "page_title"
+    PAGE_NOTE = "page_note"
 
 
 class Block(StrEnum):

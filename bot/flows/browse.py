@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from bot.failures import UserError
 from bot.flows.context import CommandContext
+from bot.flows.paging import pages_blocks
 from bot.flows.runner import Answer, answer_command
 from bot.incidentio.models import CHANGEABLE_CATEGORIES
 from bot.lookup import channel_incident, find_incident
@@ -54,6 +55,7 @@ async def _show(ctx: CommandContext) -> Answer:
         u async for u in ctx.deps.incidents.list_incident_updates(incident.id, limit=LATEST_UPDATES)
     ]
     blocks = card_blocks(incident, updates)
+    blocks.extend(await pages_blocks(ctx.deps, incident.id))
     if ctx.command.ignored:
         # "/incident show INC-1 extra words": shown, and said what was left out.
         blocks.append(ignored_note(from_slack(ctx.command.ignored)))

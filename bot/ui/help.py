@@ -15,11 +15,19 @@ _WHAT: dict[Verb, str] = {
     Verb.ESCALATE: "Raise the severity, with a reason.",
     Verb.RESOLVE: "Close the incident (or move it to post-incident) with a closing message.",
     Verb.LIST: "Public incidents that are open or in post-incident.",
-    Verb.SHOW: "One incident: severity, status, roles, links and latest updates.",
+    Verb.SHOW: "One incident: severity, status, roles, links, latest updates and pages.",
+    Verb.PAGE: "Page an escalation path (who is on call) or people, for the incident.",
+    Verb.ONCALL: "Who is on call now, and until when: every schedule, or those named.",
     Verb.HELP: "This message.",
 }
 # Verbs that change incidents, which the policy may keep from a person.
-WRITES = (Verb.DECLARE, Verb.UPDATE, Verb.ESCALATE, Verb.RESOLVE)
+WRITES = (
+    Verb.DECLARE,
+    Verb.UPDATE,
+    Verb.ESCALATE,
+    Verb.RESOLVE,
+    Verb.PAGE,
+)
 
 # The verbs a person may use -> who else the rule limits it to ("the incident's lead"), if any.
 Shown = Mapping[Verb, str | None]
