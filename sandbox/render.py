@@ -21,6 +21,7 @@ _KINDS = {
     "external_select": "search",
     "radio_buttons": "radio",
     "checkboxes": "checkboxes",
+    "multi_users_select": "people",
 }
 _SELECTS = ("static_select", "external_select", "radio_buttons")
 
@@ -141,6 +142,9 @@ def _current(element: Mapping[str, Any], state: Mapping[str, Any] | None) -> Any
     if kind == "checkboxes":
         chosen = state.get("selected_options") if state is not None else None
         return chosen if chosen is not None else element.get("initial_options") or []
+    if kind == "multi_users_select":
+        users = state.get("selected_users") if state is not None else None
+        return ", ".join(users if users is not None else element.get("initial_users") or [])
     return None
 
 

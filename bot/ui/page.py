@@ -83,8 +83,9 @@ def page_modal(
 def paged_text(escalation: Escalation, path: EscalationPath | None, users: Sequence[User]) -> str:
     """What a page was sent to, and where it stands."""
     to = f"*{escape(path.name)}*" if path else people(users)
+    # Through a path: whom it reached (or who is on call there); people are named already.
     reached = escalation.reached
-    now = f"reached {people(reached)}" if reached else f"on call: {people(users)}" if path else ""
+    now = (f"reached {people(reached)}" if reached else f"on call: {people(users)}") if path else ""
     facts = " · ".join(x for x in (f"status *{escape(escalation.status)}*", now) if x)
     return f":rotating_light: Paged {to}: {facts}\n{quote(truncate(escalation.title, 300))}"
 

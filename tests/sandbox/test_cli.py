@@ -349,3 +349,16 @@ def test_real_slack_needs_slack_credentials(
     assert main(["sandbox", "--real-slack"]) == 2
     assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
     assert main(["sandbox", "--real-slack", "--say", "help"]) == 2
+
+
+def test_page_people_and_ask_who_is_on_call(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = sandbox(
+        capsys,
+        "--say", "declare Payments flaky", "--fill", "severity=1", "--submit",
+        "--say", "page INC-1", "--fill", "page_people=U0SBXADA01, @U0SBXALAN1", "--submit",
+        "--say", "oncall payments",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "…or page people [page_people] (people, optional)" in out
+    assert "Paged @U0SBXADA01, @U0SBXALAN1: status *triggered*" in out
+    assert "*Payments* (escalation path): @U0SBXALAN1, Lin Contractor" in out

@@ -66,7 +66,9 @@ async def test_escalate_at_the_highest_severity_says_so_and_offers_a_page(h: Har
     await h.driver.command(f"escalate {incident.reference}")
     await h.settle()
     view = h.driver.last_view()
-    assert view["callback_id"] == Modal.PAGE  # paging instead of a refusal (tests/slack/test_page.py)
+    assert (
+        view["callback_id"] == Modal.PAGE
+    )  # paging instead of a refusal (tests/slack/test_page.py)
     assert "already at Critical, the highest severity" in blocks_text(view)
 
 
