@@ -20,9 +20,22 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.failures import SLACK_UNREACHABLE, describe, log_failure, report
-from bot.flows import browse, buttons, choices, declare, lead, picker, router, shortcuts, verbs
+from bot.flows import (
+    browse,
+    buttons,
+    choices,
+    declare,
+    lead,
+    oncall,
+    page,
+    picker,
+    router,
+    shortcuts,
+    verbs,
+)
 from bot.flows.edit import Edit
 from bot.flows.escalate import Escalate
+from bot.flows.page import Page
 from bot.flows.resolve import Resolve
 from bot.flows.roles import Roles
 from bot.flows.update import Update
@@ -30,6 +43,7 @@ from bot.gate import VERIFIED, Gate
 from bot.ids import Action, Modal
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
+from bot.incidentio.oncall_cache import OnCallCache
 from bot.observability import interaction as ix
 from bot.observability import middleware
 from bot.observability.health import Health
@@ -50,6 +64,7 @@ CHANGE_VERBS = (
     Resolve(),
     ROLES,
     Edit(),
+    Page(),
 )
 
 
@@ -83,6 +98,7 @@ def build_deps(
         directory=directory,
         guard=Guard(Policy.from_settings(settings), directory, usergroups),
         store=store,
+        oncall=OnCallCache(incidents),
     )
     incidents.add_observer(ix.observe_call)
     incidents.add_observer(audit.observe_call)
@@ -130,6 +146,7 @@ def build_app(
         {Modal.DECLARE.value: declare.choices, **{v.modal.value: v.choices for v in CHANGE_VERBS}},
     )
     shortcuts.register(app, deps)
+    page.register(app, deps)
     router.register(
         app,
         deps,
@@ -139,6 +156,7 @@ def build_app(
             Verb.LIST: browse.list_open,
             Verb.SHOW: browse.show,
             Verb.LEAD: lead.command(ROLES),
+            Verb.ONCALL: oncall.on_command,
         },
     )
 

@@ -24,6 +24,8 @@ class Verb(StrEnum):
     SHOW = "show"
     ROLES = "roles"
     LEAD = "lead"
+    PAGE = "page"
+    ONCALL = "oncall"
 
 
 USAGE: dict[Verb, tuple[str, str]] = {
@@ -42,6 +44,8 @@ USAGE: dict[Verb, tuple[str, str]] = {
     Verb.SHOW: ("/incident show [ref]", "/incident show INC-42"),
     Verb.ROLES: ("/incident roles [ref]", "/incident roles INC-42"),
     Verb.LEAD: ("/incident lead [ref] @person", "/incident lead INC-42 @bea"),
+    Verb.PAGE: ("/incident page [ref] [note]", "/incident page INC-42 Checkout still failing"),
+    Verb.ONCALL: ("/incident oncall [name]", "/incident oncall platform"),
     Verb.HELP: ("/incident help", "/incident help"),
 }
 
@@ -84,7 +88,7 @@ def parse_command(text: str) -> ParsedCommand:
         raise CommandError(f"`{escape(shown)}` is not a subcommand I know.") from None
     if verb is Verb.HELP:
         return ParsedCommand(Verb.HELP)
-    if verb is Verb.DECLARE:
+    if verb in (Verb.DECLARE, Verb.ONCALL):
         return ParsedCommand(verb, text=rest)
     if verb is Verb.LIST:
         if rest:

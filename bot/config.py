@@ -58,6 +58,9 @@ class Settings(StoreSettings):
     incidentio_base_url: str = "https://api.incident.io"
     incidentio_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     incidentio_sandbox: bool = False
+    # incident.io takes 60 pages (POST /v2/escalations) a minute; the bot stays under that.
+    incidentio_page_limit: int = Field(default=60, ge=1)
+    incidentio_page_window_seconds: float = Field(default=60.0, gt=0)
 
     slack_bot_token: SecretStr
     slack_signing_secret: SecretStr | None = None

@@ -14,6 +14,7 @@ from bot.incidentio.cache import Coalesce
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.models import Incident
+from bot.incidentio.oncall_cache import OnCallCache
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.policy import Guard
@@ -31,6 +32,7 @@ class Deps:
     directory: Directory
     # Who may do what (bot/policy.py).
     guard: Guard
+    oncall: OnCallCache  # escalation paths and schedules, for paging and /incident oncall
     metrics: Metrics = field(default_factory=Metrics)
     # Where the incident cards are (bot/store_api.py); build_app gives the configured store.
     store: Store = field(default_factory=MemoryStore)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from pydantic import Field as Default
 
-from bot.ids import ROLE_INPUT, TEST_MODE_VALUE, Field
+from bot.ids import TEST_MODE_VALUE, Field
 
 MAX_NAME = 250
 MAX_SUMMARY = 3000
@@ -51,9 +51,17 @@ class UpdateForm(BaseModel):
     severity_id: str | None = None
 
 
+class PageTarget(BaseModel):
+    """Whom to page: an escalation path, or people (Slack user IDs); never both."""
+
+    path_id: str | None = None
+    slack_user_ids: list[str] = []
+
+
 class EscalateForm(BaseModel):
     severity_id: str
     reason: str
+    page: PageTarget | None = None  # "also page"
 
 
 class ResolveForm(BaseModel):
@@ -72,10 +80,6 @@ class EditForm(BaseModel):
     changed: list[str] = Default(default_factory=list)  # the labels of the inputs changed
 
 
-class RolesForm(BaseModel):
-    changes: dict[str, str | None]  # role id -> the Slack ID of its new holder (None: nobody)
-
-
 class IncidentChoiceForm(BaseModel):
     incident_id: str
 
@@ -83,7 +87,7 @@ class IncidentChoiceForm(BaseModel):
 # --- reading view state -------------------------------------------------------------------------
 
 
-def _element(values: Mapping[str, Any], field: str) -> Mapping[str, Any]:
+def element(values: Mapping[str, Any], field: str) -> Mapping[str, Any]:
     # A Field, or an input named at run time (the roles modal's pickers).
     block = values.get(field)
     if not isinstance(block, Mapping):
@@ -93,18 +97,18 @@ def _element(values: Mapping[str, Any], field: str) -> Mapping[str, Any]:
 
 
 def text_value(values: Mapping[str, Any], field: Field) -> str | None:
-    raw = _element(values, field).get("value")
+    raw = element(values, field).get("value")
     return raw.strip() or None if isinstance(raw, str) else None
 
 
 def selected_value(values: Mapping[str, Any], field: Field) -> str | None:
-    option = _element(values, field).get("selected_option")
+    option = element(values, field).get("selected_option")
     value = option.get("value") if isinstance(option, Mapping) else None
     return value if isinstance(value, str) and value else None
 
 
 def checked_values(values: Mapping[str, Any], field: Field) -> list[str]:
-    options = _element(values, field).get("selected_options")
+    options = element(values, field).get("selected_options")
     if not isinstance(options, list):
         return []
     return [
@@ -112,7 +116,12 @@ def checked_values(values: Mapping[str, Any], field: Field) -> list[str]:
     ]
 
 
-def _check_length(errors: FieldErrors, field: Field, value: str | None, limit: int) -> None:
+def selected_users(values: Mapping[str, Any], field: Field) -> list[str]:
+    users = element(values, field).get("selected_users")
+    return [u for u in users if isinstance(u, str) and u] if isinstance(users, list) else []
+
+
+def check_length(errors: FieldErrors, field: Field, value: str | None, limit: int) -> None:
     if value is not None and len(value) > limit:
         errors[field.value] = f"{len(value)} characters; the limit is {limit}."
 
@@ -132,7 +141,7 @@ def number_problem(text: str) -> str | None:
     return None if finite else "Enter a number, such as 12 or 3.5."
 
 
-def _raise_if(errors: FieldErrors) -> None:
+def raise_if(errors: FieldErrors) -> None:
     if errors:
         raise FormError(errors)
 
@@ -147,15 +156,15 @@ def parse_declare(values: Mapping[str, Any], *, has_types: bool) -> DeclareForm:
     severity_id = selected_value(values, Field.SEVERITY)
     if not name:
         errors[Field.NAME.value] = "Give the incident a name."
-    _check_length(errors, Field.NAME, name, MAX_NAME)
-    _check_length(errors, Field.SUMMARY, summary, MAX_SUMMARY)
+    check_length(errors, Field.NAME, name, MAX_NAME)
+    check_length(errors, Field.SUMMARY, summary, MAX_SUMMARY)
     if not severity_id:
         errors[Field.SEVERITY.value] = "Choose a severity."
     type_id = selected_value(values, Field.INCIDENT_TYPE) if has_types else None
     visibility = selected_value(values, Field.VISIBILITY) or "public"
     if visibility not in ("public", "private"):
         errors[Field.VISIBILITY.value] = "Choose public or private."
-    _raise_if(errors)
+    raise_if(errors)
     assert name is not None and severity_id is not None
     return DeclareForm(
         name=name,
@@ -172,7 +181,7 @@ def parse_update(values: Mapping[str, Any]) -> UpdateForm:
     message = text_value(values, Field.MESSAGE)
     status_id = selected_value(values, Field.STATUS)
     severity_id = selected_value(values, Field.SEVERITY)
-    _check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
+    check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
     if not (message or status_id or severity_id):
         # A form that offered no status or severity (post-incident) asks for the message only.
         choices = Field.STATUS.value in values or Field.SEVERITY.value in values
@@ -187,7 +196,7 @@ def parse_update(values: Mapping[str, Any]) -> UpdateForm:
         status_id=status_id,
         severity_id=severity_id,
     )
-    _raise_if(errors)
+    raise_if(errors)
     return form
 
 
@@ -199,10 +208,24 @@ def parse_escalate(values: Mapping[str, Any]) -> EscalateForm:
         errors[Field.SEVERITY.value] = "Choose the new severity."
     if not reason:
         errors[Field.REASON.value] = "Say why: this is shared as the update."
-    _check_length(errors, Field.REASON, reason, MAX_MESSAGE)
-    _raise_if(errors)
+    check_length(errors, Field.REASON, reason, MAX_MESSAGE)
+    page = parse_page_target(values, errors, required=False)
+    raise_if(errors)
     assert severity_id is not None and reason is not None
-    return EscalateForm(severity_id=severity_id, reason=reason)
+    return EscalateForm(severity_id=severity_id, reason=reason, page=page)
+
+
+def parse_page_target(
+    values: Mapping[str, Any], errors: FieldErrors, *, required: bool
+) -> PageTarget | None:
+    """Exactly one of a path or people (or, where paging is optional, neither: None)."""
+    path_id = selected_value(values, Field.PAGE_PATH)
+    people = selected_users(values, Field.PAGE_PEOPLE)
+    if path_id and people:
+        errors[Field.PAGE_PEOPLE.value] = "Page a path or people, not both: clear one of them."
+    elif required and not (path_id or people):
+        errors[Field.PAGE_PATH.value] = "Choose an escalation path, or people to page below."
+    return PageTarget(path_id=path_id, slack_user_ids=people) if path_id or people else None
 
 
 def parse_resolve(values: Mapping[str, Any], *, needs_status: bool) -> ResolveForm:
@@ -211,10 +234,10 @@ def parse_resolve(values: Mapping[str, Any], *, needs_status: bool) -> ResolveFo
     status_id = selected_value(values, Field.STATUS)
     if not message:
         errors[Field.MESSAGE.value] = "Write a closing message."
-    _check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
+    check_length(errors, Field.MESSAGE, message, MAX_MESSAGE)
     if needs_status and not status_id:
         errors[Field.STATUS.value] = "Choose how the incident ends."
-    _raise_if(errors)
+    raise_if(errors)
     assert message is not None
     return ResolveForm(status_id=status_id, message=message)
 
@@ -227,13 +250,13 @@ def parse_edit_texts(values: Mapping[str, Any]) -> dict[str, str]:
     }
     if not texts[Field.NAME.value]:
         errors[Field.NAME.value] = "An incident needs a name."
-    _check_length(errors, Field.NAME, texts[Field.NAME.value], MAX_NAME)
-    _check_length(errors, Field.SUMMARY, texts[Field.SUMMARY.value], MAX_SUMMARY)
+    check_length(errors, Field.NAME, texts[Field.NAME.value], MAX_NAME)
+    check_length(errors, Field.SUMMARY, texts[Field.SUMMARY.value], MAX_SUMMARY)
     url = texts[Field.CALL_URL.value]
-    _check_length(errors, Field.CALL_URL, url, MAX_URL)
+    check_length(errors, Field.CALL_URL, url, MAX_URL)
     if url and (problem := link_problem(url)):
         errors.setdefault(Field.CALL_URL.value, problem)
-    _raise_if(errors)
+    raise_if(errors)
     return texts
 
 
@@ -242,31 +265,3 @@ def parse_incident_choice(values: Mapping[str, Any]) -> IncidentChoiceForm:
     if not incident_id:
         raise FormError({Field.INCIDENT.value: "Choose an incident."})
     return IncidentChoiceForm(incident_id=incident_id)
-
-
-def parse_roles(blocks: list[Any], values: Mapping[str, Any]) -> RolesForm:
-    """The roles whose picker differs from who held the role when the modal opened (kept in
-    each block_id, ids.ROLE_INPUT). A required picker left empty, or nothing changed: inline."""
-    changes: dict[str, str | None] = {}
-    errors: FieldErrors = {}
-    first = None
-    for block in blocks:
-        if not isinstance(block, Mapping) or block.get("type") != "input":
-            continue
-        block_id = str(block.get("block_id"))
-        prefix, _, rest = block_id.partition(":")
-        role_id, _, held = rest.partition(":")
-        if prefix != ROLE_INPUT or not role_id:
-            continue
-        first = first or block_id
-        chosen = _element(values, block_id).get("selected_user")
-        chosen = chosen if isinstance(chosen, str) and chosen else None
-        if chosen == (held or None):
-            continue
-        if chosen is None and not block.get("optional"):
-            errors[block_id] = "Choose who takes over: this role cannot be left empty."
-        changes[role_id] = chosen
-    if first is not None and not changes:
-        errors[first] = "Nothing changed: choose someone new for a role."
-    _raise_if(errors)
-    return RolesForm(changes=changes)

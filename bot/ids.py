@@ -28,6 +28,7 @@ class Modal(StrEnum):
     RESOLVE = "incident_resolve_modal"
     EDIT = "incident_edit_modal"
     ROLES = "incident_roles_modal"
+    PAGE = "incident_page_modal"
     ADD_MESSAGE = "incident_add_message_modal"
     PICK = "incident_pick_modal"
     LOADING = "incident_loading_modal"
@@ -48,6 +49,10 @@ class Field(StrEnum):
     STATUS = "status"
     REASON = "reason"
     CALL_URL = "call_url"
+    PAGE_PATH = "page_path"
+    PAGE_PEOPLE = "page_people"
+    PAGE_TITLE = "page_title"
+    PAGE_NOTE = "page_note"
 
 
 class Block(StrEnum):
@@ -86,6 +91,7 @@ class CardAction(StrEnum):
     RESOLVE = card_action("resolve")
     ROLES = card_action("roles")
     EDIT = card_action("edit")
+    PAGE = card_action("page")
     DETAILS = card_action("details")
 
 

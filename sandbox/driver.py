@@ -124,6 +124,9 @@ def state_for(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
                 if chosen is None:
                     raise ValueError(f"{block['block_id']}: no option {answer!r}")
                 state["selected_option"] = chosen
+        elif kind == "multi_users_select":
+            users = answer if answer is not None else element.get("initial_users") or []
+            state["selected_users"] = list(users) if isinstance(users, list) else [users]
         elif kind == "users_select":
             # A Slack user ID; "" clears the picker.
             initial = element.get("initial_user")

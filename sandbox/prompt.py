@@ -173,6 +173,8 @@ class Prompt:
 def _how(item: InputField) -> str:
     if item.kind in ("checkboxes", "multi_static_select"):
         return " (numbers or names, comma-separated)"
+    if item.kind == "multi_users_select":
+        return " (Slack user IDs, comma-separated)"
     if item.has_options:
         return " (number or name)"
     return ""

@@ -22,6 +22,7 @@ _KINDS = {
     "radio_buttons": "radio",
     "checkboxes": "checkboxes",
     "multi_static_select": "multi-select",
+    "multi_users_select": "people",
 }
 _SELECTS = ("static_select", "external_select", "radio_buttons")
 
@@ -142,6 +143,9 @@ def _current(element: Mapping[str, Any], state: Mapping[str, Any] | None) -> Any
     if kind in ("checkboxes", "multi_static_select"):
         chosen = state.get("selected_options") if state is not None else None
         return chosen if chosen is not None else element.get("initial_options") or []
+    if kind == "multi_users_select":
+        users = state.get("selected_users") if state is not None else None
+        return ", ".join(users if users is not None else element.get("initial_users") or [])
     return None
 
 

@@ -117,6 +117,8 @@ class Session:
             self.answers[item.block_id] = [
                 str(pick_option(item.options, w)["value"]) for w in wanted
             ]
+        elif item.kind == "multi_users_select":  # Slack user IDs, comma-separated
+            self.answers[item.block_id] = [u.strip(" @") for u in value.split(",") if u.strip()]
         elif item.kind == "external_select":
             query = "" if value.strip().isdigit() else value.strip()
             self.answers[item.block_id] = pick_option(self.options(item, query), value)

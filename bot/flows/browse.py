@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.context import CommandContext
+from bot.flows.paging import pages_blocks
 from bot.flows.runner import Answer, answer_command
 from bot.incidentio.models import CHANGEABLE_CATEGORIES, Incident
 from bot.lookup import channel_incident, find_incident
@@ -65,4 +66,5 @@ async def details(deps: Deps, incident: Incident) -> Answer:
         u async for u in deps.incidents.list_incident_updates(incident.id, limit=LATEST_UPDATES)
     ]
     blocks = card_blocks(incident, updates)
+    blocks.extend(await pages_blocks(deps, incident.id))
     return Answer(f"{incident.reference}: {escape(incident.name)}", blocks)

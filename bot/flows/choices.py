@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -69,21 +69,29 @@ async def _offered(deps: Deps, offers: Mapping[str, Offer], body: dict[str, Any]
     return list(offer(catalog, meta).get(Field(action_id), ()))
 
 
+async def answer_options(
+    ack: AsyncAck, body: dict[str, Any], offered: Awaitable[list[Option]], what: str, budget: float
+) -> None:
+    """Answer an options request with what `offered` gives within `budget`, searched by what
+    was typed; an empty list when it fails or is late (the next keystroke asks again)."""
+    try:
+        options = await asyncio.wait_for(offered, budget)
+    except TimeoutError:
+        # Expected after a restart with incident.io slow; the next keystroke will have it.
+        log.warning("%s not loaded within %.1f s: no options this time", what, budget)
+        options = []
+    except Exception as error:  # noqa: BLE001 - an empty list is still an answer
+        log_failure(error, f"{what} options")
+        options = []
+    await ack(options=matching(options, str(body.get("value") or "")))
+
+
 def register(app: AsyncApp, deps: Deps, offers: Mapping[str, Offer]) -> None:
     """One listener for the catalog selects of every modal in `offers` (callback_id -> Offer)."""
 
     @tracked
     async def catalog_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        try:
-            options = await _offered(deps, offers, body)
-        except TimeoutError:
-            # Expected after a restart with incident.io slow; the next keystroke will have it.
-            log.warning("catalog not loaded within %.1f s: no options this time", deps.ack_budget)
-            options = []
-        except Exception as error:  # noqa: BLE001 - an empty list is still an answer
-            log_failure(error, "catalog options")
-            options = []
-        await ack(options=matching(options, str(body.get("value") or "")))
+        await answer_options(ack, body, _offered(deps, offers, body), "catalog", deps.ack_budget)
 
     for field in CATALOG_FIELDS:
         app.options(field.value)(catalog_options)

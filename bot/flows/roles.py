@@ -13,10 +13,10 @@ from bot.command import Verb
 from bot.deps import Deps
 from bot.failures import UserError
 from bot.flows.verbs import ChangeVerb, Submitted
-from bot.forms import RolesForm, parse_roles
 from bot.incidentio.errors import ValidationError
 from bot.incidentio.models import Catalog, Incident, IncidentRole
 from bot.modal_meta import ModalMeta
+from bot.people_forms import RolesForm, parse_roles
 from bot.slacktext import escape
 from bot.ui.common import message_modal, with_request_id
 from bot.ui.roles import REPORTER, holders, person, roles_modal, roles_result

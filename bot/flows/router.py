@@ -28,6 +28,7 @@ async def _help(ctx: CommandContext) -> None:
     """Only what the person may do: the verbs the policy refuses them are left out."""
     who = await ctx.who()
     shown: dict[Verb, str | None] = {Verb.LIST: None, Verb.SHOW: None, Verb.HELP: None}
+    shown[Verb.ONCALL] = None  # read-only, like list and show
     for verb, action in WRITES.items():
         decision = await ctx.deps.guard.decide(who, action)
         if decision.allowed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
@@ -28,7 +28,8 @@ from bot.incidentio.models import (
     Severity,
     User,
 )
-from bot.incidentio.params import clamp, path_ref, timestamp
+from bot.incidentio.oncall_api import OnCallApi
+from bot.incidentio.params import clamp, path_ref, role_assignments_body, timestamp
 from bot.incidentio.ratelimit import TokenBucket
 from bot.incidentio.retry import RetryPolicy, RetrySafety
 from bot.incidentio.transport import ApiCall, RequestSender
@@ -48,7 +49,7 @@ MAX_INCIDENTS_PAGE = 250
 MAX_UPDATES_PAGE = 250
 
 
-class IncidentIoClient:
+class IncidentIoClient(OnCallApi):
     """Async client for the parts of the incident.io API the bot uses."""
 
     def __init__(
@@ -63,6 +64,8 @@ class IncidentIoClient:
         burst: int = 1200,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         observers: Sequence[Callable[[ApiCall], None]] = (),
+        pages_per_window: int = 60,  # POST /v2/escalations: 60 a minute
+        page_window_seconds: float = 60.0,
     ) -> None:
         if not api_key:
             raise ValueError("an incident.io API key is required")
@@ -85,6 +88,7 @@ class IncidentIoClient:
             timeout=timeout,
             observers=list(observers),
         )
+        self._start_paging(pages_per_window, page_window_seconds, max_retries, sleep, timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> IncidentIoClient:
@@ -92,6 +96,8 @@ class IncidentIoClient:
             settings.incidentio_api_key.get_secret_value(),
             settings.incidentio_base_url,
             timeout=settings.incidentio_timeout_seconds,
+            pages_per_window=settings.incidentio_page_limit,
+            page_window_seconds=settings.incidentio_page_window_seconds,
             **kwargs,
         )
 
@@ -175,7 +181,7 @@ class IncidentIoClient:
         }
         body.update({k: v for k, v in optional.items() if v is not None})
         if role_assignments:
-            body["incident_role_assignments"] = _role_assignments(role_assignments)
+            body["incident_role_assignments"] = role_assignments_body(role_assignments)
         if custom_field_entries:
             body["custom_field_entries"] = list(custom_field_entries)
         reply = await self._sender.send("POST", "/v2/incidents", body=body)
@@ -236,7 +242,7 @@ class IncidentIoClient:
             "incident_status_id": incident_status_id,
             "call_url": call_url,
             "custom_field_entries": list(custom_field_entries) or None,
-            "incident_role_assignments": _role_assignments(role_assignments) or None,
+            "incident_role_assignments": role_assignments_body(role_assignments) or None,
         }
         changes = {k: v for k, v in fields.items() if v is not None}
         if not changes:
@@ -287,11 +293,3 @@ class IncidentIoClient:
         )
         async for update in pages:
             yield update
-
-
-def _role_assignments(pairs: Iterable[tuple[str, str | None]]) -> list[dict[str, Any]]:
-    """(role id, Slack user ID) pairs; no user leaves the role without a holder."""
-    return [
-        {"incident_role_id": role, **({"assignee": {"slack_user_id": user}} if user else {})}
-        for role, user in pairs
-    ]

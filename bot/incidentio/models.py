@@ -181,9 +181,17 @@ class IncidentUpdate(ApiModel):
     created_at: datetime
 
 
+class Team(ApiModel):
+    id: str
+    name: str
+
+
 class Identity(ApiModel):
     name: str
     roles: list[str] = Field(default_factory=list)
+    # A team-scoped key: its roles within its teams (escalation_creator pages their paths only).
+    team_roles: list[str] = Field(default_factory=list)
+    teams: list[Team] = Field(default_factory=list)
     dashboard_url: str = ""
 
 

@@ -1,9 +1,11 @@
 """Request parameters as incident.io reads them: incident references in paths, timestamps,
-page sizes."""
+page sizes, role assignments."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 
@@ -23,3 +25,11 @@ def timestamp(value: datetime) -> str:
 
 def clamp(page_size: int, maximum: int) -> int:
     return max(1, min(page_size, maximum))
+
+
+def role_assignments_body(pairs: Iterable[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    """(role id, Slack user ID) pairs; no user leaves the role without a holder."""
+    return [
+        {"incident_role_id": role, **({"assignee": {"slack_user_id": user}} if user else {})}
+        for role, user in pairs
+    ]

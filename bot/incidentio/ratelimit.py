@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 
 class TokenBucket:
@@ -94,3 +95,28 @@ class TokenBucket:
         if self.rate < self.base_rate:
             self._refill()
             self.rate = min(self.base_rate, self.rate + self.base_rate / 50)
+
+
+class RouteBucket(TokenBucket):
+    """A lower limit on one route (60 pages a minute) on top of the key's shared bucket.
+
+    A request takes a token from this bucket, then one from `shared`: a burst on the route waits
+    here, in its own queue, without draining the shared bucket ahead of it. A 429 on the route
+    slows only this bucket; success is shared.
+    """
+
+    def __init__(self, rate: float, capacity: int, shared: TokenBucket, **kwargs: Any) -> None:
+        super().__init__(rate, capacity, **kwargs)
+        self.shared = shared
+
+    async def acquire(self) -> float:
+        waited = await super().acquire()
+        try:
+            return waited + await self.shared.acquire()
+        except asyncio.CancelledError:
+            self._tokens += 1.0  # not sent: this route's token goes to the next in line
+            raise
+
+    def accepted(self) -> None:
+        super().accepted()
+        self.shared.accepted()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Option
+from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 
 from bot.ids import Field, Modal
@@ -22,8 +22,10 @@ def escalate_modal(
     reason: str | None = None,
     chosen: str | None = None,
     banner: str | None = None,
+    page: Sequence[Block] = (),
 ) -> View:
-    """`higher` are the severities the verb offers, least severe first (flows/escalate.py)."""
+    """`higher` are the severities the verb offers, least severe first (flows/escalate.py);
+    `page` the optional "also page" inputs (ui/page.py)."""
     blocks = incident_heading(incident, banner)
     initial = next((o for o in higher if o.value == chosen), higher[0] if higher else None)
     blocks.append(select_input(Field.SEVERITY, "Raise severity to", higher, initial=initial))
@@ -32,6 +34,7 @@ def escalate_modal(
             Field.REASON, "Reason", reason, "Why it is more severe now; shared as the update"
         )
     )
+    blocks.extend(page)
     return modal(
         Modal.ESCALATE,
         f"Escalate {incident.reference}",

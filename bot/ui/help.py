@@ -17,9 +17,11 @@ _WHAT: dict[Verb, str] = {
     Verb.RESOLVE: "Close the incident (or move it to post-incident) with a closing message.",
     Verb.EDIT: "Change the name, summary, call link or custom fields.",
     Verb.LIST: "Public incidents that are open or in post-incident.",
-    Verb.SHOW: "One incident: severity, status, roles, links and latest updates.",
+    Verb.SHOW: "One incident: severity, status, roles, links, latest updates and pages.",
     Verb.ROLES: "Who holds each role: a form with a person picker per role.",
     Verb.LEAD: "Make the person (picked as you type `@`) the incident's lead.",
+    Verb.PAGE: "Page an escalation path (who is on call) or people, for the incident.",
+    Verb.ONCALL: "Who is on call now, and until when: every schedule, or those named.",
     Verb.HELP: "This message.",
 }
 # Verbs that change incidents, which the policy may keep from a person, and its rule for each.
@@ -31,6 +33,7 @@ WRITES: dict[Verb, Action] = {
     Verb.ROLES: Action.ROLES,
     Verb.LEAD: Action.ROLES,
     Verb.EDIT: Action.EDIT,
+    Verb.PAGE: Action.PAGE,
 }
 
 # The verbs a person may use -> who else the rule limits it to ("the incident's lead"), if any.

@@ -31,6 +31,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # True checks requests and responses; "requests" skips the responses, whose check costs ~0.5 ms
 # per incident (130 ms for a page of 250), for load tests.
 Validate = bool | Literal["requests"]
+PAGE_ROUTE = "POST /v2/escalations"
 _STATUS_OF_KIND = {"not_found": 404, "method_not_allowed": 405, "validation": 422}
 
 
@@ -47,6 +48,8 @@ class Emulator(Inspection):
         rate_capacity: int = 1200,
         rate_refill_per_second: float = 20.0,
         custom_fields: bool = False,
+        page_capacity: int = 60,  # POST /v2/escalations: 60 a minute
+        page_refill_per_second: float = 1.0,
     ) -> None:
         self.api_key = api_key
         self.custom_fields = custom_fields
@@ -59,6 +62,7 @@ class Emulator(Inspection):
         self.store = Store(clock, seed, custom_fields)
         self.faults = Faults()
         self.rate_limiter = RateLimiter(clock, rate_capacity, rate_refill_per_second)
+        self.page_limiter = RateLimiter(clock, page_capacity, page_refill_per_second)
         self.stats = Stats()
         routes = [*control_routes(self), Route("/{path:path}", self._serve, methods=METHODS)]
         self.app = Starlette(routes=routes)
@@ -71,6 +75,7 @@ class Emulator(Inspection):
         self.faults.clear()
         self.stats = Stats()
         self.rate_limiter.configure(self.rate_limiter.capacity, self.rate_limiter.refill_per_second)
+        self.page_limiter.configure(self.page_limiter.capacity, self.page_limiter.refill_per_second)
 
     def state(self, recent: int = 20) -> dict[str, Any]:
         """Counters and recent requests (what GET /_emulator/state returns)."""
@@ -185,6 +190,8 @@ class Emulator(Inspection):
             key = self._authenticate(request)
             decision = self.rate_limiter.take(key)
             limit_headers = decision.headers(self.rate_limiter.window)
+            if decision.allowed and route == PAGE_ROUTE:
+                decision = self.page_limiter.take(key)  # the lower limit on pages
             if not decision.allowed:
                 raise ApiError(
                     429,
@@ -253,6 +260,8 @@ def create_emulator(
     rate_capacity: int = 1200,
     rate_refill_per_second: float = 20.0,
     custom_fields: bool = False,
+    page_capacity: int = 60,
+    page_refill_per_second: float = 1.0,
 ) -> Emulator:
     """A fresh emulated incident.io organisation. Serve `emulator.app` (ASGI) in process with
     httpx.ASGITransport, or on a loopback port (see `python -m sandbox.emulator`).
@@ -270,4 +279,6 @@ def create_emulator(
         rate_capacity=rate_capacity,
         rate_refill_per_second=rate_refill_per_second,
         custom_fields=custom_fields,
+        page_capacity=page_capacity,
+        page_refill_per_second=page_refill_per_second,
     )

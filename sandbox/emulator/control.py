@@ -74,14 +74,17 @@ def control_routes(emulator: Emulator) -> list[Route]:
             return _refuse(403, "loopback only")
         try:
             body = await _json(request)
-            limiter = emulator.rate_limiter
+            pages = body.get("route") == "POST /v2/escalations"  # its own, lower limit
+            limiter = emulator.page_limiter if pages else emulator.rate_limiter
             limiter.configure(
                 int(body.get("capacity", limiter.capacity)),
                 float(body.get("refill_per_second", limiter.refill_per_second)),
             )
         except (ValueError, TypeError, AttributeError) as exc:
             return _refuse(400, f"bad rate limit: {exc}")
-        return JSONResponse(emulator.state(recent=0)["rate_limit"])
+        return JSONResponse(
+            {"capacity": limiter.capacity, "refill_per_second": limiter.refill_per_second}
+        )
 
     return [
         Route("/_emulator/state", state, methods=["GET"]),

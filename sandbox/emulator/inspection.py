@@ -27,6 +27,11 @@ class Inspection:
         return [self.store.render_update(u) for u in self.store.updates.values()]
 
     @property
+    def escalations(self) -> list[dict[str, Any]]:
+        """Every escalation (page), oldest first."""
+        return [dict(e) for e in self.store.oncall.escalations.values()]
+
+    @property
     def requests(self) -> list[RequestRecord]:
         return list(self.stats.records)
 

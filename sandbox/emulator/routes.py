@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.emulator import listing
+from sandbox.emulator import escalations, listing
 from sandbox.emulator.changes import create_update, edit_incident
 from sandbox.emulator.errors import error, not_found
 from sandbox.emulator.incidents import create_incident
@@ -114,4 +114,10 @@ HANDLERS: dict[str, Handler] = {
     "GET /v2/incident_updates": list_updates,
     "POST /v2/incident_updates": post_update,
     "GET /v2/users": list_users,
+    "GET /v2/escalation_paths": escalations.list_paths,
+    "GET /v2/escalation_paths/{id}": escalations.show_path,
+    "POST /v2/escalations": escalations.create,
+    "GET /v2/escalations": escalations.list_escalations,
+    "GET /v2/schedules": escalations.list_schedules,
+    "GET /v2/schedule_entries": escalations.schedule_entries,
 }

@@ -48,6 +48,8 @@ USERS = (
     ("Alan Turing", "alan@example.com", "U0SBXALAN1", "responder", True),
     ("Katherine Johnson", "katherine@example.com", "U0SBXKATHJ", "responder", True),
     ("Former Colleague", "former@example.com", "U0SBXGONE1", "viewer", False),
+    # On call for Payments (sandbox/emulator/oncall.py), and not in Slack.
+    ("Lin Contractor", "lin@example.com", None, "responder", True),
 )
 
 
@@ -130,6 +132,9 @@ def build_catalog(seeded: bool = True, custom_fields: bool = False) -> Catalog:
                 "incident_creator",
                 "incident_editor",
                 "post_incident_flow_opt_out",
+                "escalation_creator",
+                "on_call_viewer",
+                "schedules_reader",
             ],
             "team_roles": [],
             "teams": [],

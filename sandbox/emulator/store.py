@@ -8,6 +8,7 @@ from typing import Any
 
 from sandbox.emulator.clock import Clock, iso, to_datetime
 from sandbox.emulator.ids import UlidFactory
+from sandbox.emulator.oncall import build_oncall
 from sandbox.emulator.seed import build_catalog
 
 
@@ -48,6 +49,7 @@ class Store:
         self.updates: dict[str, UpdateRecord] = {}
         self.incident_keys: dict[str, str] = {}  # idempotency key -> incident id
         self.update_keys: dict[str, str] = {}  # idempotency key -> update id
+        self.oncall = build_oncall(clock, self.catalog, seed)  # paths, schedules, pages
 
     def now(self) -> tuple[float, str]:
         seconds = self.clock()

@@ -25,6 +25,12 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/v2/incident_updates"),
     ("post", "/v2/incident_updates"),
     ("get", "/v2/users"),
+    ("get", "/v2/escalation_paths"),
+    ("get", "/v2/escalation_paths/{id}"),
+    ("get", "/v2/escalations"),
+    ("post", "/v2/escalations"),
+    ("get", "/v2/schedules"),
+    ("get", "/v2/schedule_entries"),
 )
 REF_PREFIX = "#/components/schemas/"
 

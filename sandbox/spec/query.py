@@ -50,6 +50,15 @@ LIST_FILTERS: dict[tuple[str, str], dict[str, FilterRule]] = {
         "custom_field": FilterRule(("one_of", "not_in", "is_blank", "gte", "lte"), keyed=True),
         "mode": FilterRule(("one_of",), values=MODES),
     },
+    ("get", "/v2/escalations"): {
+        "escalation_path": FilterRule(("one_of", "not_in")),
+        "status": FilterRule(("one_of", "not_in")),
+        "alert": FilterRule(("one_of", "not_in")),
+        "incident": FilterRule(("one_of", "not_in")),
+        "created_at": FilterRule(_DATES, dates=True),
+        "updated_at": FilterRule(_DATES, dates=True),
+        "idempotency_key": FilterRule(("is", "starts_with")),
+    },
 }
 # The incidents parameter schema says 500, but its description and pagination_meta say 250.
 PAGE_SIZE_MAX: dict[tuple[str, str], int] = {

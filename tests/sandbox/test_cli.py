@@ -363,3 +363,16 @@ def test_lead_names_a_person_of_the_sandbox_organisation(
     reply = out[out.index("> /incident lead INC-1 @grace") :]
     assert "Roles of *INC-1* changed:" in reply and "Incident Lead: " in reply
     assert "(Grace Hopper)" in reply
+
+
+def test_page_people_and_ask_who_is_on_call(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = sandbox(
+        capsys,
+        "--say", "declare Payments flaky", "--fill", "severity=1", "--submit",
+        "--say", "page INC-1", "--fill", "page_people=U0SBXADA01, @U0SBXALAN1", "--submit",
+        "--say", "oncall payments",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "…or page people [page_people] (people, optional)" in out
+    assert "Paged @U0SBXADA01, @U0SBXALAN1: status *triggered*" in out
+    assert "*Payments* (escalation path): @U0SBXALAN1, Lin Contractor" in out

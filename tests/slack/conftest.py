@@ -111,7 +111,14 @@ async def harness(slack_server: tuple[FakeSlack, BackgroundServer]) -> AsyncIter
     incidents = IncidentIoClient(
         API_KEY, transport=httpx.ASGITransport(app=emulator.app), sleep=_no_sleep
     )
-    settings = make_settings(fake.api_url)
+    async for h in serve(fake, emulator, incidents, make_settings(fake.api_url)):
+        yield h
+
+
+async def serve(
+    fake: FakeSlack, emulator: Emulator, incidents: IncidentIoClient, settings: Settings
+) -> AsyncIterator[Harness]:
+    """A bot on `incidents` with `settings`, driven by one person; closed and checked after."""
     bot = build_app(settings, incidents, store=MemoryStore())
     driver = SlackDriver(fake, SIGNING_SECRET, functools.partial(dispatch, bot))
     yield Harness(bot, fake, emulator, driver, settings)

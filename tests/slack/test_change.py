@@ -61,13 +61,15 @@ async def test_escalate_offers_only_higher_severities(h: Harness) -> None:
     assert any("Spreading to the US" in (u.get("message") or "") for u in h.emulator.updates)
 
 
-async def test_escalate_at_the_highest_severity_says_so(h: Harness) -> None:
+async def test_escalate_at_the_highest_severity_says_so_and_offers_a_page(h: Harness) -> None:
     incident = await seed_incident(h, severity="Critical")
-    response = await h.driver.command(f"escalate {incident.reference}")
+    await h.driver.command(f"escalate {incident.reference}")
     await h.settle()
-    said = command_reply(response) + "\n".join(blocks_text(c.args) for c in h.fake.messages())
-    assert "already at Critical, the highest severity" in said
-    assert h.driver.open_views() == []
+    view = h.driver.last_view()
+    assert (
+        view["callback_id"] == Modal.PAGE
+    )  # paging instead of a refusal (tests/slack/test_page.py)
+    assert "already at Critical, the highest severity" in blocks_text(view)
 
 
 async def test_resolve_chooses_among_ending_statuses(h: Harness) -> None:

@@ -85,8 +85,13 @@ async def built(spec: ChangeVerb[Any], org: Catalog, here: Incident) -> View:
         async def get(self) -> Catalog:
             return org
 
+    class NoPaths:
+        async def paths(self) -> list[Any]:
+            return []
+
     class Deps:
         catalog = Cached()
+        oncall = NoPaths()  # escalate's "also page"
 
     return await spec.build(Deps(), here, incident_meta(META, here), "")  # type: ignore[arg-type]
 
