@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.acks import answered
 from bot.deps import Deps
 from bot.failures import SLACK_UNREACHABLE
+from bot.flows.paging import card_pages
 from bot.incidentio.errors import IncidentIoError
 from bot.incidentio.models import Incident, IncidentUpdate
 from bot.inflight import keep
@@ -52,8 +53,11 @@ async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None
     return str(link) if link else None
 
 
-def _blocks(deps: Deps, incident: Incident, latest: IncidentUpdate | None) -> list[Block]:
+def _blocks(
+    deps: Deps, incident: Incident, latest: IncidentUpdate | None, pages: Sequence[Block] = ()
+) -> list[Block]:
     blocks = incident_card(incident, latest, deps.card_buttons, now=datetime.now(UTC))
+    blocks[-1:-1] = pages  # above the buttons
     # Sandbox incidents are not real: a card in a real channel must say so.
     return [sandbox_banner(), *blocks] if deps.sandbox else blocks
 
@@ -132,12 +136,15 @@ async def refresh_cards(
     if not places:
         return True
     try:
-        incident = await deps.incidents.get_incident(incident_id)
-        latest = await _latest(deps, incident_id)
+        incident, latest, pages = await asyncio.gather(
+            deps.incidents.get_incident(incident_id),
+            _latest(deps, incident_id),
+            card_pages(deps, incident_id),
+        )
     except IncidentIoError as error:
         log.warning("could not re-read %s for its cards: %s", incident_id, error)
         return False
-    blocks, text = _blocks(deps, incident, latest), card_text(incident)
+    blocks, text = _blocks(deps, incident, latest, pages), card_text(incident)
     ok = True
     for place in places:
         try:

@@ -128,16 +128,31 @@ async def _refusal(deps: Deps, target: Target, error: PermissionDeniedError) -> 
 
 
 async def pages_blocks(deps: Deps, incident_id: str) -> list[Block]:
-    """The incident's pages (newest first), with status and whom they reached, for `show` and
-    the card. A key without `escalations.view` leaves the rest of the card as it is."""
+    """The incident's pages (newest first), with status and whom they reached, for `show`. A
+    key without `escalations.view` leaves the rest of the answer as it is."""
+    found = await _pages(deps, incident_id)
+    if found is None:
+        return escalation_blocks([], {}, note="_Pages not shown: incident.io would not list them._")
+    paths = await _known_paths(deps) if found else []
+    return escalation_blocks(found, {p.id: p for p in paths})
+
+
+async def card_pages(deps: Deps, incident_id: str) -> list[Block]:
+    """The card's part: its pages once there are any; nothing while there are none, or when
+    incident.io will not list them (the card stays what it was)."""
+    found = await _pages(deps, incident_id)
+    if not found:
+        return []
+    return escalation_blocks(found, {p.id: p for p in await _known_paths(deps)})
+
+
+async def _pages(deps: Deps, incident_id: str) -> list[Escalation] | None:
     try:
         found = [e async for e in deps.incidents.list_escalations(incident_ids=[incident_id])]
     except IncidentIoError as error:
         log_failure(error, "escalations")
-        return escalation_blocks([], {}, note="_Pages not shown: incident.io would not list them._")
-    found.sort(key=lambda e: e.created_at, reverse=True)
-    paths = await _known_paths(deps) if found else []
-    return escalation_blocks(found, {p.id: p for p in paths})
+        return None
+    return sorted(found, key=lambda e: e.created_at, reverse=True)
 
 
 async def _known_paths(deps: Deps) -> list[EscalationPath]:

@@ -302,3 +302,15 @@ async def test_edit_and_roles_from_their_buttons_update_the_card(h: Harness) -> 
     assert "<@U0BEA>" in blocks_text(card_of(h, place))
     assert len(h.fake.thread(*place)) == 2  # one reply per change
     assert h.fake.posted() == [place]  # updated in place, never posted again
+
+
+async def test_a_page_from_the_card_is_listed_on_it(h: Harness) -> None:
+    await declare(h)
+    [place] = cards(h)
+    assert "*Pages*" not in blocks_text(card_of(h, place))  # none yet: no empty section
+    view = await open_from(h, place, CardAction.PAGE, Modal.PAGE)
+    await h.driver.submit(view["id"], {Field.PAGE_PATH: "Platform urgent"})
+    await h.settle()
+    card = card_of(h, place)
+    assert "*Pages*" in blocks_text(card) and "Platform urgent" in blocks_text(card)
+    assert card["blocks"][-1]["type"] == "actions"  # the buttons stay last
