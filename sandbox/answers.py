@@ -43,3 +43,15 @@ def pick_option(options: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     labels = ", ".join(f"{n}) {option_label(o)}" for n, o in enumerate(options, 1))
     problem = "matches several options" if found else "is not one of the options"
     raise SessionError(f"{wanted!r} {problem}: {labels or 'none'}")
+
+
+def person_id(people: Mapping[str, Mapping[str, Any]], typed: str) -> str:
+    """A person of the fake workspace as a picker holds them: their Slack ID, from the ID or
+    the name they go by there (`grace`, `@grace`)."""
+    wanted = typed.strip().lstrip("@")
+    if wanted in people:
+        return wanted
+    for user_id, user in people.items():
+        if wanted.lower() in (str(user.get("name", "")).lower(), user_id.lower()):
+            return user_id
+    raise SessionError(f"no one called {wanted!r} in the sandbox's workspace")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from bot.ids import SLASH_COMMAND, Shortcut
-from sandbox.answers import SessionError, command_text, pick_option
+from sandbox.answers import SessionError, command_text, person_id, pick_option
 from sandbox.channels import Channel, find_channel, general
 from sandbox.driver import SlackDriver, SlackResponse, state_for
 from sandbox.fake_slack import MESSAGE_METHODS
@@ -117,8 +117,15 @@ class Session:
             self.answers[item.block_id] = [
                 str(pick_option(item.options, w)["value"]) for w in wanted
             ]
-        elif item.kind == "multi_users_select":  # Slack user IDs, comma-separated
-            self.answers[item.block_id] = [u.strip(" @") for u in value.split(",") if u.strip()]
+        elif item.kind == "multi_users_select":  # people by name or Slack ID, comma-separated
+            self.answers[item.block_id] = [
+                person_id(self.stack.fake.directory.users, u) for u in value.split(",") if u.strip()
+            ]
+        elif item.kind == "users_select":  # one person; "none" clears the picker
+            none = value.strip().lower() in ("", "none")
+            self.answers[item.block_id] = (
+                "" if none else person_id(self.stack.fake.directory.users, value)
+            )
         elif item.kind == "external_select":
             query = "" if value.strip().isdigit() else value.strip()
             self.answers[item.block_id] = pick_option(self.options(item, query), value)

@@ -376,3 +376,15 @@ def test_page_people_and_ask_who_is_on_call(capsys: pytest.CaptureFixture[str]) 
     assert "…or page people [page_people] (people, optional)" in out
     assert "Paged @U0SBXADA01, @U0SBXALAN1: status *triggered*" in out
     assert "*Payments* (escalation path): @U0SBXALAN1, Lin Contractor" in out
+
+
+def test_people_pickers_take_the_names_people_go_by(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = sandbox(
+        capsys,
+        "--say", "declare Payments flaky", "--fill", "severity=Minor", "--submit",
+        "--say", "roles INC-1", "--fill", "Incident Lead=grace", "--submit",
+        "--say", "page INC-1", "--fill", "page_people=@grace, ada", "--submit",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "• Incident Lead: @U0SBXGRACE (Grace Hopper)" in out
+    assert "Paged @U0SBXGRACE, @U0SBXADA01" in out
