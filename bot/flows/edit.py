@@ -33,6 +33,7 @@ from bot.incidentio.errors import IncidentIoError, ValidationError
 from bot.incidentio.fields import CustomField
 from bot.incidentio.models import Catalog, Incident
 from bot.modal_meta import ModalMeta
+from bot.slacktext import escape
 from bot.ui.common import with_request_id
 from bot.ui.edit import edit_modal, edited_view, held_texts
 
@@ -89,6 +90,9 @@ class Edit(ChangeVerb[EditForm]):
                 raise UserError(_unclear(change.meta.reference or "the incident", error)) from None
             raise
         deps.open_incidents.record(incident)
+        # The card's thread says what changed, not only that someone edited.
+        what = ", ".join(escape(c) for c in form.changed)
+        change.said.append(f":pencil2: <@{change.meta.user_id}> edited {what}.")
         return edited_view(incident, form.changed)
 
 

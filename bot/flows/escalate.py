@@ -95,6 +95,7 @@ async def _escalate_and_page(deps: Deps, change: Submitted[EscalateForm]) -> Vie
         deps, change.who, Action.PAGE, page, incident=meta.incident_id, **where
     )
     paged = paged_text(escalation, target.path, target.users)
+    change.said.append(paged)  # the card's thread names the page as well as the severity
     try:
         view = await share_update(
             deps, change, "Escalated and paged", message=form.reason, severity_id=form.severity_id

@@ -51,7 +51,9 @@ class Page(ChangeVerb[PageForm]):
             incident_id=meta.incident_id,
         )
         reference = meta.reference or meta.incident_id or ""
-        return page_result(reference, paged_text(escalation, target.path, target.users))
+        said = paged_text(escalation, target.path, target.users)
+        change.said.append(said)  # the card's thread says who was paged
+        return page_result(reference, said)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

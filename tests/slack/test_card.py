@@ -294,6 +294,7 @@ async def test_edit_and_roles_from_their_buttons_update_the_card(h: Harness) -> 
     await h.driver.submit(view["id"], {Field.NAME: "Checkout down in the EU"})
     await h.settle()
     assert "Checkout down in the EU" in blocks_text(card_of(h, place))
+    assert "edited Name" in h.fake.thread(*place)[-1]["text"]  # what changed, not only who
 
     lead = next(r.id for r in (await h.deps.catalog.get()).roles if r.role_type == "lead")
     view = await open_from(h, place, CardAction.ROLES, Modal.ROLES)
@@ -314,3 +315,4 @@ async def test_a_page_from_the_card_is_listed_on_it(h: Harness) -> None:
     card = card_of(h, place)
     assert "*Pages*" in blocks_text(card) and "Platform urgent" in blocks_text(card)
     assert card["blocks"][-1]["type"] == "actions"  # the buttons stay last
+    assert "Paged *Platform urgent*" in h.fake.thread(*place)[-1]["text"]
