@@ -36,8 +36,14 @@ class StoreSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
-            return None  # `DATABASE_URL=` means the default, as an unset one does
+        if value is None:
+            return None
+        if not value.get_secret_value().strip():
+            # Set but empty is a mistake (a secret that did not load): a replica would quietly run
+            # on a store of its own. Unset means the default file.
+            raise PydanticCustomError(
+                "empty", "is set but empty (unset it for the SQLite file in the data directory)"
+            )
         try:
             parse(value.get_secret_value())
         except UnsupportedUrl as error:

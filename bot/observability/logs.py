@@ -57,8 +57,9 @@ def setup_logging(level: str, fmt: str = "auto") -> None:
     # Third-party debug output can include request headers; keep it out even at DEBUG.
     for noisy in ("slack_sdk", "slack_bolt", "aiohttp", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    # httpx logs every request at INFO; the interaction line already records each API call.
-    for chatty in ("httpx", "httpcore"):
+    # httpx logs every request at INFO; the interaction line already records each API call;
+    # alembic announces each of its plugins at INFO on every start; the store logs the migration.
+    for chatty in ("httpx", "httpcore", "alembic"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 

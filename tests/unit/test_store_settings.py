@@ -37,11 +37,14 @@ def test_the_data_directory_moves_the_file(monkeypatch: pytest.MonkeyPatch) -> N
     assert load_settings().database().database == "/data/incident-bot.db"
 
 
-def test_an_empty_database_url_means_the_default(
-    monkeypatch: pytest.MonkeyPatch, clean_env: Path
+@pytest.mark.parametrize("empty", ["", " "])
+def test_a_database_url_set_but_empty_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, clean_env: Path, empty: str
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", " ")
-    assert load_settings().database().database == str(clean_env / "data" / "incident-bot.db")
+    # A secret that did not load must not leave a replica on a store of its own.
+    monkeypatch.setenv("DATABASE_URL", empty)
+    with pytest.raises(ConfigError, match="DATABASE_URL: is set but empty"):
+        load_settings()
 
 
 @pytest.mark.parametrize(
