@@ -30,6 +30,7 @@ from bot.ui.common import (
     type_option,
 )
 from bot.ui.custom_fields import custom_field_inputs
+from bot.ui.frozen import Frozen, PerCatalog
 
 _PUBLIC = option("Public", "public", "Anyone in the workspace can see and join")
 _PRIVATE = option("Private", "private", "Only people invited can see it")
@@ -38,11 +39,18 @@ _TEST = option("This is a test incident", TEST_MODE_VALUE, "Nobody is paged; kep
 
 def declare_choices(catalog: Catalog) -> dict[Field, list[Option]]:
     """What the form's catalog selects offer: for its builder, and for Slack's options requests
-    once a list outgrows a static select (flows/choices.py)."""
+    once a list outgrows a static select (flows/choices.py). Built once per catalog version."""
+    return {field: list(options) for field, options in _CHOICES(catalog).items()}
+
+
+def _choices(catalog: Catalog) -> dict[Field, list[Option]]:
     return {
         Field.SEVERITY: [severity_option(s) for s in catalog.severities_by_rank()],
         Field.INCIDENT_TYPE: [type_option(t) for t in catalog.types],
     }
+
+
+_CHOICES = PerCatalog(_choices)
 
 
 def declare_modal(
@@ -55,9 +63,6 @@ def declare_modal(
     banner: str | None = None,
 ) -> View:
     """The form; `form` refills it after a failure so nothing typed is lost."""
-    offered = declare_choices(catalog)
-    severities = offered[Field.SEVERITY]
-    chosen_severity = next((o for o in severities if form and o.value == form.severity_id), None)
     blocks: list[Block] = [error_banner(banner)] if banner else []
     blocks.append(
         text_input(
@@ -79,6 +84,31 @@ def declare_modal(
             placeholder="Impact, what you know so far, links",
         )
     )
+    # A new form's choices depend on the catalog alone: built and serialised once per version.
+    blocks.extend(_choice_inputs(catalog, form) if form else _FRESH_CHOICES(catalog))
+    return modal(
+        Modal.DECLARE,
+        "Declare incident",
+        blocks,
+        submit="Declare",
+        close="Cancel",
+        meta=meta.encode(),
+    )
+
+
+def _fresh_choices(catalog: Catalog) -> list[Block]:
+    return [Frozen(block) for block in _choice_inputs(catalog, None)]
+
+
+_FRESH_CHOICES = PerCatalog(_fresh_choices)
+
+
+def _choice_inputs(catalog: Catalog, form: DeclareForm | None) -> list[Block]:
+    """Severity, type, custom fields, visibility and test mode; chosen as in `form` if any."""
+    offered = declare_choices(catalog)
+    severities = offered[Field.SEVERITY]
+    chosen_severity = next((o for o in severities if form and o.value == form.severity_id), None)
+    blocks: list[Block] = []
     blocks.append(select_input(Field.SEVERITY, "Severity", severities, initial=chosen_severity))
     if len(catalog.types) > 1:
         types = offered[Field.INCIDENT_TYPE]
@@ -113,14 +143,7 @@ def declare_modal(
             optional=True,
         )
     )
-    return modal(
-        Modal.DECLARE,
-        "Declare incident",
-        blocks,
-        submit="Declare",
-        close="Cancel",
-        meta=meta.encode(),
-    )
+    return blocks
 
 
 def declared_view(
