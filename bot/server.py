@@ -27,6 +27,7 @@ from bot.deps import Deps
 from bot.gate import signed
 from bot.http_request import read_request
 from bot.inflight import drain
+from bot.slack_session import shared_session
 from bot.store_api import StoreError
 
 log = logging.getLogger("bot.server")
@@ -107,10 +108,11 @@ def create_web_app(bot: Bot) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        warm = asyncio.create_task(deps.health.warm())
-        yield
-        warm.cancel()
-        await _shutdown(deps)
+        async with shared_session(app.client):
+            warm = asyncio.create_task(deps.health.warm())
+            yield
+            warm.cancel()
+            await _shutdown(deps)
 
     return Starlette(
         routes=[Route("/slack/events", events, methods=["POST"]), *probe_routes(deps)],
@@ -155,6 +157,11 @@ async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> Non
     A stop signal is obeyed at any moment, connected or not: the connection is attempted (and
     re-attempted) in a task that the signal cancels. Ready means connected, too.
     """
+    async with shared_session(bot.app.client):
+        await _serve_socket(bot, app_token, health_port)
+
+
+async def _serve_socket(bot: Bot, app_token: str, health_port: int | None) -> None:
     deps = bot.deps
     handler = AsyncSocketModeHandler(bot.app, app_token)
     stop = asyncio.Event()
