@@ -135,18 +135,9 @@ def build_app(
     middleware.install(app, deps.metrics)
     app.use(Locate(sandbox=deps.sandbox))
 
-    verbs.register(app, deps, CHANGE_VERBS)
-    # The incident card's buttons: one per change verb, each opening that verb's modal.
-    buttons.register(app, deps, CHANGE_VERBS)
-    picker.register(app, deps, {spec.verb.value: spec for spec in CHANGE_VERBS})
-    declare.register(app, deps)
-    choices.register(
-        app,
-        deps,
-        {Modal.DECLARE.value: declare.choices, **{v.modal.value: v.choices for v in CHANGE_VERBS}},
-    )
-    shortcuts.register(app, deps)
-    page.register(app, deps)
+    # The slash command first: Bolt tries listeners in the order they were registered, and each
+    # try builds every argument a listener could ask for. Registered last, a command paid for
+    # some twenty non-matching tries (bench/PROFILE.md); nothing else matches a command.
     router.register(
         app,
         deps,
@@ -159,6 +150,18 @@ def build_app(
             Verb.ONCALL: oncall.on_command,
         },
     )
+    verbs.register(app, deps, CHANGE_VERBS)
+    # The incident card's buttons: one per change verb, each opening that verb's modal.
+    buttons.register(app, deps, CHANGE_VERBS)
+    picker.register(app, deps, {spec.verb.value: spec for spec in CHANGE_VERBS})
+    declare.register(app, deps)
+    choices.register(
+        app,
+        deps,
+        {Modal.DECLARE.value: declare.choices, **{v.modal.value: v.choices for v in CHANGE_VERBS}},
+    )
+    shortcuts.register(app, deps)
+    page.register(app, deps)
 
     @app.action(Action.OPEN_INCIDENT.value)
     @app.action(Action.OPEN_CHANNEL.value)
