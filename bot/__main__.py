@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--http", action="store_true", help="force HTTP mode")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to bind")  # noqa: S104
     serve.add_argument("--port", type=_port, help="HTTP mode: port (default: PORT, or 3000)")
+    serve.add_argument(
+        "--workers", type=_workers, default=1, help="HTTP mode: processes sharing the port"
+    )
     sub.add_parser(
         "run",
         help="serve when an incident.io key is configured, else start the sandbox (make run)",
@@ -79,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     else:
         plugin.configure_parser(sandbox)
     return parser
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1 to 64)")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -140,6 +149,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # Serve anyway: incident.io is the system of record and a card is a convenience; the
         # store migrates on its first use once the database is back.
         log.error("%s; serving without it until it can be reached", error)
+    if args.workers > 1:
+        if socket:
+            print(
+                "--workers serves HTTP: add --http (Socket Mode is one connection)", file=sys.stderr
+            )
+            return 2
+        return _serve_workers(settings, args)
     incidents = IncidentIoClient.from_settings(settings)
     bot = build_app(settings, incidents, store=store)
     if socket:
@@ -151,6 +167,28 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, port)
         serve_http(bot, args.host, port)
     return 0
+
+
+def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import Bot, build_app
+    from bot.incidentio.client import IncidentIoClient
+    from bot.server import serve_http
+    from bot.store.sql import SqlStore
+    from bot.workers import serve_workers
+
+    def build() -> Bot:  # in each worker, after the fork: its own clients, caches and store
+        store = SqlStore(settings.database())
+        return build_app(settings, IncidentIoClient.from_settings(settings), store=store)
+
+    port = args.port or settings.port
+    log.info("serving HTTP on %s:%d with %d workers", args.host, port, args.workers)
+    return serve_workers(
+        build,
+        lambda bot, sock: serve_http(bot, args.host, port, sock=sock),
+        args.host,
+        port,
+        args.workers,
+    )
 
 
 async def _migrated(store: SqlStore) -> str | None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import threading
 from collections.abc import AsyncIterator
 
@@ -120,7 +121,9 @@ def create_web_app(bot: Bot) -> Starlette:
     )
 
 
-def serve_http(bot: Bot, host: str, port: int) -> None:
+def serve_http(bot: Bot, host: str, port: int, *, sock: socket.socket | None = None) -> None:
+    """Serve on host:port, or on `sock`, a listening socket shared with other workers (whose
+    parent records the probe address: bot/workers.py)."""
     web = create_web_app(bot)
     config = uvicorn.Config(
         web,
@@ -135,11 +138,12 @@ def serve_http(bot: Bot, host: str, port: int) -> None:
     # process (status -15). A graceful stop is a clean exit, so the handler set here only logs.
     main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, _stopped) for sig in _STOP_SIGNALS} if main_thread else {}
-    probe_address = probe_file.record(port)
+    probe_address = probe_file.record(port) if sock is None else None
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
     finally:
-        probe_file.forget(probe_address)
+        if probe_address is not None:
+            probe_file.forget(probe_address)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

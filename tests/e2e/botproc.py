@@ -48,8 +48,10 @@ class BotProcess:
         api_key: str = API_KEY,
         bot_token: str = BOT_TOKEN,
         env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.workdir = workdir
+        self.args = args
         self.log_path = workdir / "bot.log"
         self.signing_secret = signing_secret
         self.port = free_port()
@@ -79,7 +81,7 @@ class BotProcess:
     def start(self) -> BotProcess:
         """Start the process; returns once GET /healthz answers 200."""
         command = [sys.executable, "-m", "bot", "serve", "--http"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), *self.args]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command, env=self.env, cwd=self.workdir, stdout=log, stderr=log
