@@ -137,6 +137,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if missing:
         print(missing, file=sys.stderr)
         return 2
+    if socket and args.workers > 1:
+        print("--workers serves HTTP: add --http (Socket Mode is one connection)", file=sys.stderr)
+        return 2
     if settings.incidentio_sandbox:
         log.warning(
             "SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url
@@ -150,11 +153,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # store migrates on its first use once the database is back.
         log.error("%s; serving without it until it can be reached", error)
     if args.workers > 1:
-        if socket:
-            print(
-                "--workers serves HTTP: add --http (Socket Mode is one connection)", file=sys.stderr
-            )
-            return 2
         return _serve_workers(settings, args)
     incidents = IncidentIoClient.from_settings(settings)
     bot = build_app(settings, incidents, store=store)

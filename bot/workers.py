@@ -60,8 +60,10 @@ def serve_workers(
                 try:
                     serve(build(), sock)
                     status = 0
+                except BaseException:
+                    log.exception("worker %d failed", os.getpid())
                 finally:
-                    os._exit(status)
+                    os._exit(status)  # never back into the parent's code
             children.append(pid)
         log.info("serving HTTP with %d workers (pids %s)", workers, children)
         return _wait(children)

@@ -260,3 +260,23 @@ def test_make_run_with_nothing_set_says_it_starts_the_sandbox(
     assert "no INCIDENTIO_API_KEY and no Slack settings, so this starts the sandbox" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("workers", ["0", "two", "65"])
+def test_a_number_of_workers_out_of_range_is_an_argument_error(
+    clean_env: Path, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", "--http", "--workers", workers])
+    assert stopped.value.code == 2
+    assert "number of workers" in capsys.readouterr().err
+
+
+def test_workers_in_socket_mode_are_refused_before_anything_starts(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in {**BOT_ENV, "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve", "--socket", "--workers", "2"]) == 2
+    assert "--workers serves HTTP" in capsys.readouterr().err
+    assert not (clean_env / "data").exists()  # the store was not even migrated
