@@ -1,10 +1,9 @@
 """The store's tables as the queries see them. Migrations (bot/store/migrations/versions/) create
-them and stay frozen; a later table (processed webhook deliveries, reminder leases) is one more
-Table here and one more migration there."""
+them and stay frozen; a later table is one more Table here and one more migration there."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
 
 # Named constraints: Alembic can then drop or alter them by name on every database.
 metadata = MetaData(
@@ -25,4 +24,35 @@ cards = Table(
     Column("channel_id", String(64), primary_key=True),
     Column("ts", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# incident.io retries a delivery for a day: its webhook-id, once processed, is never processed again.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("webhook_id", String(128), primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_webhook_deliveries_received_at", "received_at"),
+)
+
+# The newest incident state the cards were brought to (incident.io's updated_at): deliveries arrive
+# out of order, and a card must never go back to an older state.
+incident_versions = Table(
+    "incident_versions",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per open incident that reminders watch: when the next reminder is due, and which replica
+# holds it (until lease_until) while posting it, so replicas never both post and a dead one's
+# lease expires instead of losing the reminder.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("lease_owner", String(128), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Index("ix_reminders_due_at", "due_at"),
 )
