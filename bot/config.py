@@ -64,6 +64,9 @@ class Settings(StoreSettings):
     incidentio_base_url: str = "https://api.incident.io"
     incidentio_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     incidentio_sandbox: bool = False
+    # incident.io allows one API key 1200 requests a minute. The bucket is per process: N bot
+    # processes sharing a key each take 1200 / N (README, Kubernetes).
+    incidentio_rate_limit_per_minute: int = Field(default=1200, ge=1)
     # incident.io takes 60 pages (POST /v2/escalations) a minute; the bot stays under that.
     incidentio_page_limit: int = Field(default=60, ge=1)
     incidentio_page_window_seconds: float = Field(default=60.0, gt=0)

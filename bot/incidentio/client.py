@@ -96,6 +96,8 @@ class IncidentIoClient(OnCallApi):
             settings.incidentio_api_key.get_secret_value(),
             settings.incidentio_base_url,
             timeout=settings.incidentio_timeout_seconds,
+            rate_per_second=settings.incidentio_rate_limit_per_minute / 60,
+            burst=settings.incidentio_rate_limit_per_minute,
             pages_per_window=settings.incidentio_page_limit,
             page_window_seconds=settings.incidentio_page_window_seconds,
             **kwargs,

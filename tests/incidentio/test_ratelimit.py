@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.config import ConfigError, load_settings
 from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.ratelimit import TokenBucket
 from tests.incidentio import factories as f
@@ -112,3 +114,34 @@ async def test_the_client_takes_a_token_for_every_attempt_including_retries(
     backoff, bucket_wait = slept
     assert 0.0 <= backoff <= 0.5
     assert bucket_wait == pytest.approx(1.0, abs=0.05)
+
+
+async def test_the_per_minute_setting_is_this_process_s_share_of_the_key(
+    api: SpecCheckedRouter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Three replicas sharing a key at 1200/min would set 400; 3/min keeps the arithmetic visible:
+    # a burst of 3, then one request every 20 s.
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    settings = load_settings(
+        incidentio_api_key="k", slack_bot_token="xoxb-1", incidentio_rate_limit_per_minute=3
+    )
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+
+    api.get("/v1/severities").mock(return_value=httpx.Response(200, json={"severities": []}))
+    async with IncidentIoClient.from_settings(settings, sleep=record) as client:
+        for _ in range(4):
+            await client.list_severities()
+
+    assert slept == [pytest.approx(20.0, abs=0.05)]
+
+
+def test_the_per_minute_setting_must_be_positive(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INCIDENTIO_RATE_LIMIT_PER_MINUTE", "0")
+    with pytest.raises(ConfigError, match="INCIDENTIO_RATE_LIMIT_PER_MINUTE: Input should be"):
+        load_settings(incidentio_api_key="k", slack_bot_token="xoxb-1")
