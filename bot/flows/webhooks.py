@@ -114,7 +114,8 @@ async def _outside(deps: Deps, event: Event, incident: Incident, own_key: OwnKey
 
 async def _announce(deps: Deps, client: AsyncWebClient, incident: Incident) -> str:
     posted = await cards.post_cards(deps, client, incident, None, "")
-    if posted.failed:
+    if not posted.channels:
+        # Posted but not recorded counts as done: a retry would post a second card.
         raise NotDone(f"could not post {incident.reference}'s card in the announce channel")
     log.info("posted %s's card in the announce channel", incident.reference)
     return "announced"

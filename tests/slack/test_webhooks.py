@@ -318,3 +318,14 @@ async def test_cards_written_while_a_newer_state_was_recorded_are_written_again(
     edits = [c for c in h.fake.calls_to("chat.update") if c.error is None]
     assert len(edits) == 2 and store.overtaken == 0
     assert len(h.fake.thread("C0GENERAL", str(response["ts"]))) == 1  # the note once
+
+
+async def test_an_announcement_slack_refused_is_posted_on_the_retry_once(hooks: Hooks) -> None:
+    declare_outside(hooks.h.emulator, {"name": "Search is slow"})
+    [created] = hooks.sent()
+    hooks.h.fake.fail_next("chat.postMessage", "not_in_channel")
+    failed = await hooks.deliver(created)
+    assert failed.status_code == 503 and cards(hooks.h) == []
+    assert (await hooks.deliver(created)).json() == {"result": "announced"}
+    assert (await hooks.deliver(created)).json()["result"].startswith("duplicate")
+    assert [channel for channel, _ in cards(hooks.h)] == [ANNOUNCE]
