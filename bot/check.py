@@ -47,7 +47,7 @@ async def run_check(
         _slack(settings, slack, limit), _incidentio(settings, incidents, limit)
     )
     ok = True
-    for passed, text in [*found[0], *found[1], *_mode(settings)]:
+    for passed, text in [*found[0], *found[1], *_mode(settings), _webhooks(settings)]:
         ok = ok and passed is not False
         out(f"{'info' if passed is None else 'ok  ' if passed else 'FAIL'} {text}")
     return ok
@@ -120,3 +120,15 @@ def _mode(settings: Settings) -> list[Line]:
             (False, "HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
         ]
     return []
+
+
+def _webhooks(settings: Settings) -> Line:
+    if settings.incidentio_webhook_secret is None:
+        return (None, "incident.io webhooks: off (INCIDENTIO_WEBHOOK_SECRET is not set)")
+    where = f"port {settings.health_port}" if settings.socket_mode else f"port {settings.port}"
+    if settings.socket_mode and settings.health_port is None:
+        return (
+            False,
+            "incident.io webhooks: on, but Socket Mode serves them on HEALTH_PORT: set it",
+        )
+    return (None, f"incident.io webhooks: on, at POST /incidentio/webhooks ({where})")

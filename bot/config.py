@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Literal
 
@@ -75,6 +77,9 @@ class Settings(StoreSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # incident.io's webhook signing secret (whsec_…, from its dashboard): POST
+    # /incidentio/webhooks is served only with it (bot/webhook_endpoint.py).
+    incidentio_webhook_secret: SecretStr | None = None
 
     log_level: LogLevel = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
@@ -154,6 +159,26 @@ class Settings(StoreSettings):
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
+
+    @field_validator("incidentio_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        text = value.get_secret_value().strip()
+        if not text:
+            raise PydanticCustomError("empty", "is set but empty (unset it to turn webhooks off)")
+        key = text.removeprefix("whsec_")
+        try:
+            # As svix reads it: base64, padding optional.
+            decoded = base64.b64decode(key + "=" * (-len(key) % 4), validate=True)
+        except binascii.Error:
+            decoded = b""
+        if key == text or not decoded:
+            raise PydanticCustomError(
+                "webhook_secret", "must be the signing secret incident.io shows (whsec_…)"
+            )
+        return SecretStr(text)
 
     @property
     def socket_mode(self) -> bool:

@@ -30,6 +30,7 @@ from bot.http_request import read_request
 from bot.inflight import drain
 from bot.slack_session import shared_session
 from bot.store_api import StoreError
+from bot.webhook_endpoint import webhook_routes
 
 log = logging.getLogger("bot.server")
 READY_TIMEOUT = 2.0
@@ -115,10 +116,8 @@ def create_web_app(bot: Bot) -> Starlette:
             warm.cancel()
             await _shutdown(deps)
 
-    return Starlette(
-        routes=[Route("/slack/events", events, methods=["POST"]), *probe_routes(deps)],
-        lifespan=lifespan,
-    )
+    routes = [Route("/slack/events", events, methods=["POST"]), *probe_routes(deps)]
+    return Starlette(routes=[*routes, *webhook_routes(deps, app.client)], lifespan=lifespan)
 
 
 def serve_http(bot: Bot, host: str, port: int, *, sock: socket.socket | None = None) -> None:
@@ -179,7 +178,8 @@ async def _serve_socket(bot: Bot, app_token: str, health_port: int | None) -> No
     probe_address = ""
     if health_port:
         config = uvicorn.Config(
-            Starlette(routes=probe_routes(deps)),
+            # incident.io's webhooks reach a Socket Mode bot here (it has no other HTTP port).
+            Starlette(routes=[*probe_routes(deps), *webhook_routes(deps, bot.app.client)]),
             host="0.0.0.0",  # noqa: S104 - a container probe comes from outside the container
             port=health_port,
             log_config=None,

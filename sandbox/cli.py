@@ -28,6 +28,9 @@ script (non-interactive; steps run in the order given, then the sandbox exits):
                       :add-to TEXT        the "Add to incident" message shortcut on a message
                       :declare            the global "Declare incident" shortcut
                       :state              print the incidents the emulator holds
+                      :outside INC-1 FIELD=VALUE  change INC-1 as incident.io's dashboard
+                                          would (name, summary, severity, status): its
+                                          webhook reaches the bot, which updates the card
                       :channel INC-1      type the next steps in INC-1's Slack channel (where
                                           a command needs no reference); ":channel" alone:
                                           back to #general
@@ -158,6 +161,7 @@ def run_action(session: Session, text: str) -> bool:
         ":add-to": lambda: session.add_to_incident(rest),
         ":declare": session.declare_shortcut,
         ":state": session.state,
+        ":outside": lambda: session.outside(rest),
         ":channel": lambda: session.switch_channel(rest),
         ":submit": session.submit,
         ":cancel": session.cancel,

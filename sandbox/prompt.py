@@ -21,6 +21,9 @@ Sandbox actions:
   :declare               the global "Declare incident" shortcut
   :channel INC-1         type what follows in INC-1's Slack channel, where a command needs no
                          reference (the prompt shows the channel); ":channel": back to #general
+  :outside <change>      change an incident as incident.io's dashboard would, e.g.
+                         ":outside INC-1 status=Monitoring" (name, summary, severity, status):
+                         its webhook brings the change to the card
   state                  the incidents the emulator holds
   help                   this text
   quit                   stop; Ctrl-D (the end of input) stops too; Ctrl-C asks first

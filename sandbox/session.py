@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+import httpx
+
 from bot.ids import SLASH_COMMAND, Shortcut
 from sandbox.answers import SessionError, command_text, person_id, pick_option
 from sandbox.channels import Channel, find_channel, general
@@ -23,7 +25,7 @@ from sandbox.render import (
     render_message,
     render_modal,
 )
-from sandbox.stack import SandboxStack
+from sandbox.stack import REQUEST_TIMEOUT, SandboxStack
 
 T = TypeVar("T")
 # The bot is done when its background work is over and it has called neither Slack nor
@@ -202,6 +204,29 @@ class Session:
         self.stack.fake.close_view(self.modal_id, clear=True)
         self.write(said or f"> (pressed [ {label} ]; the modal closed)")
         self.modal_id, self.answers = None, {}
+
+    def outside(self, text: str) -> None:
+        """Change an incident as someone in incident.io's dashboard would ("INC-1 status=
+        Monitoring": name, summary, severity or status); its webhooks bring the change to the
+        bot, which rewrites the card."""
+        ref, _, change = text.strip().partition(" ")
+        key, sep, value = change.partition("=")
+        if not ref or not sep:
+            raise SessionError(
+                '":outside" wants INC-1 FIELD=VALUE (FIELD: name, summary, severity or status)'
+            )
+        self.write(f"> (in incident.io's dashboard: {ref} {key.strip()} = {value.strip()})")
+        url = f"{self.stack.emulator_url}/_emulator/outside/incidents/{ref}/edit"
+
+        async def go() -> tuple[httpx.Response, bool]:
+            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
+                answer = await client.post(url, json={key.strip(): value.strip()})
+            return answer, await self.stack.settle(self.quiet, self.timeout)
+
+        answer, settled = self._run(go())
+        if answer.status_code != 200:
+            raise SessionError(f"incident.io's dashboard refused: {answer.json().get('error')}")
+        self._show_calls([], settled)
 
     def state(self) -> None:
         """The emulator's incidents, oldest first."""

@@ -11,6 +11,7 @@ bot's `/slack/events` the way Slack would.
 from __future__ import annotations
 
 import asyncio
+import base64
 import secrets
 import threading
 import time
@@ -63,6 +64,8 @@ class SandboxStack:
                 self.fake.directory.add_user(user["slack_user_id"], name=first, profile=profile)
         # Generated per run: nothing outside this process can sign requests to the bot.
         self.signing_secret = secrets.token_hex(32)
+        # And its incident.io webhooks: the emulator signs what it sends the bot with this.
+        self.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
         self._bot_port, self._emulator_port = bot_port, emulator_port
         self._sandbox, self._log_level = sandbox, log_level
         self._extra = dict(settings or {})
@@ -116,6 +119,10 @@ class SandboxStack:
                 self._settings, IncidentIoClient.from_settings(self._settings), store=MemoryStore()
             )
             self._bot_server = self._serve(create_web_app(self._bot), port=self._bot_port)
+            # Changes made in the emulator (the bot's, and those made "outside": :outside)
+            # reach the bot as incident.io's webhooks reach it.
+            webhooks = f"{self._bot_server.url}/incidentio/webhooks"
+            self.emulator.webhooks.configure(webhooks, self.webhook_secret)
         except BaseException:
             self.stop()
             raise
@@ -155,6 +162,7 @@ class SandboxStack:
             "incidentio_sandbox": self._sandbox,
             "slack_bot_token": BOT_TOKEN,
             "slack_signing_secret": self.signing_secret,
+            "incidentio_webhook_secret": self.webhook_secret,
             "slack_app_token": None,
             "slack_api_url": self.fake.api_url,
             "health_port": None,

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.acks import answered
 from bot.deps import Deps
 from bot.failures import SLACK_UNREACHABLE
+from bot.flows.card_queue import Pending
 from bot.flows.paging import card_pages
 from bot.incidentio.errors import IncidentIoError
 from bot.incidentio.models import Incident, IncidentUpdate
@@ -39,6 +40,9 @@ NOT_UPDATED = (
     "The next change will bring it up to date."
 )
 _SLACK_FAILED = (SlackApiError, *SLACK_UNREACHABLE)
+# How many times a refresh writes the cards again when another replica recorded a newer state
+# while it wrote (each time from a fresh read, which is at least as new).
+REWRITES = 3
 
 
 async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
@@ -97,6 +101,8 @@ async def post_cards(
             # Posted, but no later change can find it: said in the confirmation.
             log.warning("could not record %s's card in %s: %s", incident.reference, channel, error)
             failed.append(channel)
+    if posted:
+        await shown_now(deps, incident)
     link = await permalink(client, posted[0].channel_id, posted[0].ts) if posted else None
     return PostedCards(
         link=link, channels=tuple(p.channel_id for p in posted), failed=tuple(failed)
@@ -135,22 +141,49 @@ async def refresh_cards(
         return False
     if not places:
         return True
-    try:
-        incident, latest, pages = await asyncio.gather(
-            deps.incidents.get_incident(incident_id),
-            _latest(deps, incident_id),
-            card_pages(deps, incident_id),
-        )
-    except IncidentIoError as error:
-        log.warning("could not re-read %s for its cards: %s", incident_id, error)
-        return False
-    blocks, text = _blocks(deps, incident, latest, pages), card_text(incident)
+    for attempt in range(REWRITES):
+        try:
+            incident, latest, pages = await asyncio.gather(
+                deps.incidents.get_incident(incident_id),
+                _latest(deps, incident_id),
+                card_pages(deps, incident_id),
+            )
+        except IncidentIoError as error:
+            log.warning("could not re-read %s for its cards: %s", incident_id, error)
+            return False
+        blocks = _blocks(deps, incident, latest, pages)
+        ok, current = await _rewrite(deps, client, places, incident, blocks, notes)
+        if not ok or current:
+            return ok
+        # Another replica recorded a newer state while this one was written over it: again,
+        # from what incident.io says now (which is at least that newer state).
+        notes = ()
+        log.info("%s changed while its cards were written; rewriting (%d)", incident_id, attempt)
+    return True
+
+
+async def _rewrite(
+    deps: Deps,
+    client: AsyncWebClient,
+    places: Sequence[CardPlace],
+    incident: Incident,
+    blocks: list[Block],
+    notes: Sequence[str],
+) -> tuple[bool, bool]:
+    """Write `incident`'s state on every card and thread the notes: (all written, still the
+    newest state recorded). A card showing a newer state (`updated_at`) is left as it is."""
+    shown = await version(deps, incident.id)
+    behind = shown is not None and shown > incident.updated_at
+    if behind:
+        log.info("%s's cards show a newer state than this read; left as they are", incident.id)
+    text = card_text(incident)
     ok = True
     for place in places:
         try:
-            await client.chat_update(
-                channel=place.channel_id, ts=place.ts, blocks=blocks, text=text
-            )
+            if not behind:
+                await client.chat_update(
+                    channel=place.channel_id, ts=place.ts, blocks=blocks, text=text
+                )
             for note in notes:
                 await client.chat_postMessage(
                     channel=place.channel_id, thread_ts=place.ts, text=note
@@ -158,7 +191,36 @@ async def refresh_cards(
         except _SLACK_FAILED as error:
             log.warning("could not update the card %s/%s: %s", place.channel_id, place.ts, error)
             ok = False
-    return ok
+    if behind or not ok:
+        return ok, True
+    return ok, await shown_now(deps, incident)
+
+
+async def version(deps: Deps, incident_id: str) -> datetime | None:
+    """The state (`updated_at`) the incident's cards show, if known."""
+    try:
+        return await deps.store.version_of(incident_id)
+    except StoreError as error:
+        log.warning("could not read which state %s's cards show: %s", incident_id, error)
+        return None
+
+
+async def shown_now(deps: Deps, incident: Incident) -> bool:
+    """Record that the cards show `incident` as it is; False when a newer state was recorded
+    (a store failure counts as recorded: the next change repairs the cards anyway)."""
+    try:
+        return await deps.store.advance_version(incident.id, incident.updated_at)
+    except StoreError as error:
+        log.warning("could not record which state %s's cards show: %s", incident.id, error)
+        return True
+
+
+async def refresh_now(deps: Deps, client: AsyncWebClient, incident_id: str) -> bool:
+    """After a change made outside the bot (a webhook): bring the cards up to date now, in the
+    incident's turn, carrying the bot's own changes that wait for it; False when they could not
+    be (the caller has incident.io deliver it again)."""
+    async with deps.card_queue.turn(incident_id) as pending:
+        return await _carry(deps, client, incident_id, pending)
 
 
 def made_by(user_id: str, verb: str) -> str:
@@ -186,10 +248,15 @@ async def _refresh(deps: Deps, incident_id: str, client: AsyncWebClient) -> None
     await answered()
     await deps.acks_first()
     async with deps.card_queue.turn(incident_id) as pending:
-        if await refresh_cards(deps, client, incident_id, pending.notes):
-            return
-        for surface in pending.tell:
-            try:
-                await surface.ephemeral(NOT_UPDATED)
-            except _SLACK_FAILED as error:
-                log.warning("could not tell the person the card was not updated: %s", error)
+        await _carry(deps, client, incident_id, pending)
+
+
+async def _carry(deps: Deps, client: AsyncWebClient, incident_id: str, pending: Pending) -> bool:
+    if await refresh_cards(deps, client, incident_id, pending.notes):
+        return True
+    for surface in pending.tell:
+        try:
+            await surface.ephemeral(NOT_UPDATED)
+        except _SLACK_FAILED as error:
+            log.warning("could not tell the person the card was not updated: %s", error)
+    return False

@@ -63,6 +63,12 @@ class Metrics:
             ["cache", "result"],
             registry=self.registry,
         )
+        self.webhook_deliveries = Counter(
+            "incident_bot_webhook_deliveries",
+            "incident.io webhook deliveries, by outcome (accepted, ignored, duplicate, refused, failed)",
+            ["outcome"],
+            registry=self.registry,
+        )
 
     def observe_call(self, call: ApiCall) -> None:
         status = str(call.status) if call.status is not None else (call.error or "error")

@@ -27,11 +27,14 @@ cards = Table(
 )
 
 # incident.io retries a delivery for a day: its webhook-id, once processed, is never processed again.
+# A replica claims a delivery (received_at) before processing it and marks it processed_at after;
+# a claim never marked is taken over once it is old (its replica died), and released on failure.
 webhook_deliveries = Table(
     "webhook_deliveries",
     metadata,
     Column("webhook_id", String(128), primary_key=True),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=True),
     Index("ix_webhook_deliveries_received_at", "received_at"),
 )
 

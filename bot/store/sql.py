@@ -8,7 +8,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import asyncpg
@@ -19,10 +20,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.store import migrate
+from bot.store import deliveries, migrate
 from bot.store.schema import cards
 from bot.store.url import POSTGRESQL, redact, scrub, sqlite_file
-from bot.store_api import CardPlace, StoreError
+from bot.store_api import CardPlace, Claim, StoreError
 
 log = logging.getLogger("bot.store")
 
@@ -72,8 +73,12 @@ class SqlStore:
         async with self._failures("read the schema revision"):
             return await migrate.current(self._connect())
 
+    @property
+    def _dialect(self) -> ModuleType:
+        return postgresql if self.url.drivername == POSTGRESQL else sqlite
+
     async def add_card(self, card: CardPlace) -> None:
-        dialect = postgresql if self.url.drivername == POSTGRESQL else sqlite
+        dialect = self._dialect
         # Insert-or-ignore, atomic in the database: replicas recording one card race safely.
         statement = (
             dialect.insert(cards)
@@ -99,6 +104,37 @@ class SqlStore:
             async with (await self._ready()).connect() as connection:
                 rows = (await connection.execute(query)).all()
         return [CardPlace(row.incident_id, row.channel_id, row.ts) for row in rows]
+
+    # Webhooks (bot/store/deliveries.py has the statements).
+    async def claim_delivery(self, webhook_id: str, lease: timedelta) -> Claim:
+        async with self._failures("claim a webhook delivery"):
+            async with (await self._ready()).begin() as connection:
+                return await deliveries.claim(connection, self._dialect, webhook_id, lease)
+
+    async def finish_delivery(self, webhook_id: str) -> None:
+        async with self._failures("mark a webhook delivery processed"):
+            async with (await self._ready()).begin() as connection:
+                await deliveries.finish(connection, webhook_id)
+
+    async def release_delivery(self, webhook_id: str) -> None:
+        async with self._failures("release a webhook delivery"):
+            async with (await self._ready()).begin() as connection:
+                await deliveries.release(connection, webhook_id)
+
+    async def purge_deliveries(self, before: datetime) -> int:
+        async with self._failures("purge old webhook deliveries"):
+            async with (await self._ready()).begin() as connection:
+                return await deliveries.purge(connection, before)
+
+    async def version_of(self, incident_id: str) -> datetime | None:
+        async with self._failures("read the state a card shows"):
+            async with (await self._ready()).connect() as connection:
+                return await deliveries.version_of(connection, incident_id)
+
+    async def advance_version(self, incident_id: str, updated_at: datetime) -> bool:
+        async with self._failures("record the state a card shows"):
+            async with (await self._ready()).begin() as connection:
+                return await deliveries.advance(connection, self._dialect, incident_id, updated_at)
 
     async def close(self) -> None:
         """Release the connections; the store stays usable (it reconnects on next use)."""

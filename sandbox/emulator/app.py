@@ -20,10 +20,12 @@ from sandbox.emulator.control import control_routes
 from sandbox.emulator.errors import ApiError, ErrorItem, error, from_problems
 from sandbox.emulator.faults import FaultRule, Faults
 from sandbox.emulator.inspection import Inspection
+from sandbox.emulator.outside import outside_routes
 from sandbox.emulator.ratelimit import RateLimiter
 from sandbox.emulator.routes import HANDLERS, ApiRequest
 from sandbox.emulator.stats import RequestRecord, Stats
 from sandbox.emulator.store import Store
+from sandbox.emulator.webhooks import WebhookSender
 from sandbox.spec import ApiSpec, SpecViolation
 
 log = logging.getLogger("sandbox.emulator")
@@ -64,7 +66,12 @@ class Emulator(Inspection):
         self.rate_limiter = RateLimiter(clock, rate_capacity, rate_refill_per_second)
         self.page_limiter = RateLimiter(clock, page_capacity, page_refill_per_second)
         self.stats = Stats()
-        routes = [*control_routes(self), Route("/{path:path}", self._serve, methods=METHODS)]
+        self.webhooks = WebhookSender()
+        routes = [
+            *control_routes(self),
+            *outside_routes(self),
+            Route("/{path:path}", self._serve, methods=METHODS),
+        ]
         self.app = Starlette(routes=routes)
 
     def reset(self, seed: bool | None = None) -> None:
@@ -74,6 +81,7 @@ class Emulator(Inspection):
         self.store = Store(self.clock, self.seeded, self.custom_fields)
         self.faults.clear()
         self.stats = Stats()
+        self.webhooks = WebhookSender()  # sending off: a test that turned it on must not leak
         self.rate_limiter.configure(self.rate_limiter.capacity, self.rate_limiter.refill_per_second)
         self.page_limiter.configure(self.page_limiter.capacity, self.page_limiter.refill_per_second)
 
@@ -222,7 +230,9 @@ class Emulator(Inspection):
         if route == "GET /v1/openapiV3.json":
             return 200, self.spec.document
         handler = HANDLERS[route]
+        before = self.webhooks.snapshot(self.store) if method != "GET" else None
         status, payload = handler(self.store, ApiRequest(route, match.path_params, query, body))
+        self.webhooks.changed(self.store, before)
         if self.validate is True:
             encoded = json.dumps(payload).encode()
             try:

@@ -18,7 +18,9 @@ from tests.e2e.conftest import API_KEY, BOT_TOKEN, Upstreams
 STOP_WITHIN = 20.0  # the drain time
 
 
-def start_socket_mode(workdir: Path, up: Upstreams, health_port: int) -> subprocess.Popen[bytes]:
+def start_socket_mode(
+    workdir: Path, up: Upstreams, health_port: int, **extra: str
+) -> subprocess.Popen[bytes]:
     closed = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens: Slack is unreachable
     env = {
         "PATH": "/usr/bin:/bin",
@@ -33,6 +35,7 @@ def start_socket_mode(workdir: Path, up: Upstreams, health_port: int) -> subproc
         "INCIDENT_BOT_PROBE_FILE": str(workdir / "probe"),
         "INCIDENT_BOT_DATA_DIR": str(workdir / "data"),
         "LOG_FORMAT": "json",
+        **extra,
     }
     log = (workdir / "bot.log").open("wb")
     return subprocess.Popen(
@@ -79,3 +82,27 @@ def test_socket_mode_stops_on_a_signal_while_slack_is_unreachable(
             proc.wait(5)
     log = (tmp_path / "bot.log").read_text()
     assert "connected to Slack in Socket Mode" not in log and "Traceback" not in log
+
+
+def test_socket_mode_takes_incident_io_webhooks_on_the_probe_port(
+    upstreams: Upstreams, tmp_path: Path
+) -> None:
+    upstreams.reset()
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    port = free_port()
+    proc = start_socket_mode(tmp_path, upstreams, port, INCIDENTIO_WEBHOOK_SECRET=secret)
+    try:
+        readyz(port)
+        upstreams.emulator.webhooks.configure(None, secret)
+        incident = upstreams.emulator.create_incident("Declared elsewhere")
+        delivery = upstreams.emulator.webhooks.signed(
+            "public_incident.incident_updated_v2", incident, incident["id"]
+        )
+        url = f"http://127.0.0.1:{port}/incidentio/webhooks"
+        taken = httpx.post(url, content=delivery.body, headers=delivery.headers, timeout=10)
+        forged = httpx.post(url, content=delivery.body, timeout=10)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(STOP_WITHIN)
+    assert (taken.status_code, taken.json()) == (200, {"result": "no card"})
+    assert forged.status_code == 401

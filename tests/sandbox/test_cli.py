@@ -388,3 +388,27 @@ def test_people_pickers_take_the_names_people_go_by(capsys: pytest.CaptureFixtur
     assert (code, err) == (0, "")
     assert "• Incident Lead: @U0SBXGRACE (Grace Hopper)" in out
     assert "Paged @U0SBXGRACE, @U0SBXADA01" in out
+
+
+def test_a_change_made_outside_reaches_the_card(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = sandbox(
+        capsys,
+        "--say", "declare Checkout down",
+        "--fill", "severity=Major",
+        "--submit",
+        "--say", ":outside INC-1 name=Checkout fully down",
+        "--say", ":outside INC-1 status=Monitoring",
+    )  # fmt: skip
+    assert code == 0, err
+    renamed = out[out.index("> (in incident.io's dashboard: INC-1 name = Checkout fully down)") :]
+    first = renamed[: renamed.index("> (in incident.io's dashboard: INC-1 status")]
+    assert "╭─ Message edited" in first and "Checkout fully down" in first
+    moved = renamed[renamed.index("INC-1 status = Monitoring") :]
+    assert "╭─ Message edited" in moved and "│ Monitoring" in moved
+
+
+def test_outside_says_what_it_wants(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = sandbox(capsys, "--say", ":outside INC-1")
+    assert code == 1 and "FIELD=VALUE" in err
+    code, _, err = sandbox(capsys, "--say", ":outside INC-9 name=Nothing")
+    assert code == 1 and "dashboard refused" in err

@@ -27,7 +27,7 @@ def silent() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
 
 
-def settings_for(url: str) -> Settings:
+def settings_for(url: str, **extra: object) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         incidentio_api_key="k-123456789",
@@ -35,6 +35,7 @@ def settings_for(url: str) -> Settings:
         slack_bot_token="xoxb-1",
         slack_signing_secret="s",
         slack_api_url=f"{url}/api/",
+        **extra,
     )
 
 
@@ -73,3 +74,30 @@ def test_the_check_command_is_bounded_by_default(
     out = capsys.readouterr().out
     assert "Slack did not answer within 0.5 s" in out
     assert "incident.io did not answer within 0.5 s" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        ({}, "info incident.io webhooks: off (INCIDENTIO_WEBHOOK_SECRET is not set)"),
+        (
+            {"incidentio_webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "port": 8000},
+            "info incident.io webhooks: on, at POST /incidentio/webhooks (port 8000)",
+        ),
+        (
+            {
+                "incidentio_webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "slack_app_token": "xapp-1",
+            },
+            "FAIL incident.io webhooks: on, but Socket Mode serves them on HEALTH_PORT: set it",
+        ),
+    ],
+)
+async def test_check_says_whether_webhooks_are_on(
+    silent: str, extra: dict[str, object], line: str
+) -> None:
+    settings = settings_for(silent, **extra)
+    lines: list[str] = []
+    async with IncidentIoClient.from_settings(settings, max_retries=0) as incidents:
+        await check.run_check(settings, incidents, slack_client(settings), lines.append, within=0.2)
+    assert line in lines

@@ -89,3 +89,40 @@ def test_whitespace_around_a_secret_is_not_part_of_it(monkeypatch: pytest.Monkey
     assert settings.slack_bot_token.get_secret_value() == "xoxb-SUPERSECRET"
     secret = settings.slack_signing_secret
     assert secret is not None and secret.get_secret_value() == "SIGNINGSUPERSECRET"
+
+
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def test_the_webhook_secret_is_optional_and_kept_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in SECRET_VALUES.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("INCIDENTIO_WEBHOOK_SECRET", raising=False)
+    assert load_settings().incidentio_webhook_secret is None
+    monkeypatch.setenv("INCIDENTIO_WEBHOOK_SECRET", f"  {WEBHOOK_SECRET}\n")
+    settings = load_settings()
+    assert settings.incidentio_webhook_secret is not None
+    assert settings.incidentio_webhook_secret.get_secret_value() == WEBHOOK_SECRET
+    assert "MfKQ9r8" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("", "is set but empty"),
+        ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_"),  # no prefix: probably not the secret
+        ("whsec_", "whsec_"),
+        ("whsec_not*base64!", "whsec_"),
+    ],
+)
+def test_a_webhook_secret_that_cannot_be_used_is_named_not_echoed(
+    monkeypatch: pytest.MonkeyPatch, value: str, said: str
+) -> None:
+    for k, v in SECRET_VALUES.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("INCIDENTIO_WEBHOOK_SECRET", value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert "INCIDENTIO_WEBHOOK_SECRET" in text and said in text
+    assert not value.removeprefix("whsec_") or value.removeprefix("whsec_") not in text

@@ -20,6 +20,7 @@ def upgrade() -> None:
         "webhook_deliveries",
         sa.Column("webhook_id", sa.String(128), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("webhook_id", name="pk_webhook_deliveries"),
     )
     op.create_index("ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"])
