@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.reminders.leases import MemoryReminders, ReminderStore
+
 
 @dataclass(frozen=True)
 class CardPlace:
@@ -29,7 +31,10 @@ class StoreError(Exception):
     """
 
 
-class Store(Protocol):
+class Store(ReminderStore, Protocol):
+    """Where the cards are, and the reminder leases (bot/reminders/leases.py); every method
+    raises StoreError when the store cannot be used."""
+
     async def add_card(self, card: CardPlace) -> None:
         """Record a card; recording the same (incident, channel, ts) twice keeps one.
 
@@ -42,8 +47,9 @@ class Store(Protocol):
         """Release connections."""
 
 
-class MemoryStore:
+class MemoryStore(MemoryReminders):
     def __init__(self) -> None:
+        super().__init__()
         self._cards: dict[str, list[CardPlace]] = {}
 
     async def add_card(self, card: CardPlace) -> None:
