@@ -137,7 +137,9 @@ class Settings(StoreSettings):
         try:
             return str(Schedule.parse(value))
         except BadSchedule as error:
-            raise PydanticCustomError("reminder_minutes", "{reason}", {"reason": str(error)}) from None
+            raise PydanticCustomError(
+                "reminder_minutes", "{reason}", {"reason": str(error)}
+            ) from None
 
     @field_validator("log_level", mode="before")
     @classmethod

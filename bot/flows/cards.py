@@ -25,6 +25,7 @@ from bot.flows.paging import card_pages
 from bot.incidentio.errors import IncidentIoError
 from bot.incidentio.models import Incident, IncidentUpdate
 from bot.inflight import keep
+from bot.reminders.watch import reset_clock
 from bot.store_api import CardPlace, StoreError
 from bot.surface import Surface
 from bot.ui.card import PostedCards, card_text, incident_card
@@ -144,6 +145,7 @@ async def refresh_cards(
     except IncidentIoError as error:
         log.warning("could not re-read %s for its cards: %s", incident_id, error)
         return False
+    await reset_clock(deps, incident, latest)  # an update from anywhere restarts the clock
     blocks, text = _blocks(deps, incident, latest, pages), card_text(incident)
     ok = True
     for place in places:

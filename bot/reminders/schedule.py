@@ -39,7 +39,9 @@ class Schedule:
             try:
                 minutes = float(number)
             except ValueError:
-                raise BadSchedule(f"{part!r}: {number.strip()!r} is not a number of minutes") from None
+                raise BadSchedule(
+                    f"{part!r}: {number.strip()!r} is not a number of minutes"
+                ) from None
             if not 0 < minutes <= 7 * 24 * 60:
                 raise BadSchedule(f"{part!r}: minutes must be above 0 and at most a week")
             if name.casefold() in found:

@@ -117,8 +117,6 @@ async def test_replicas_claiming_at_once_each_get_different_reminders(
             got += [c.incident_id for c in await replica.claim(owner, NOW, NOW + LEASE, 3)]
         return got
 
-    claimed = await asyncio.gather(
-        *(claim_all(r, f"replica{n}") for n, r in enumerate(replicas))
-    )
+    claimed = await asyncio.gather(*(claim_all(r, f"replica{n}") for n, r in enumerate(replicas)))
     everything = [incident for got in claimed for incident in got]
     assert sorted(everything) == sorted(f"inc{n:02}" for n in range(40))  # each exactly once
