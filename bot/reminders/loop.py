@@ -50,6 +50,8 @@ class ReminderLoop:
             now = self.deps.reminders.clock()
             lease_until = now + self.deps.reminders.lease
             claims = await self.deps.store.claim(self.owner, now, lease_until, BATCH)
+            if claims:
+                log.debug("claimed the reminders of %s", ", ".join(c.incident_id for c in claims))
             outcomes += await asyncio.gather(*(self._one(c) for c in claims))
             if len(claims) < BATCH:
                 return outcomes
