@@ -22,6 +22,7 @@ from bot.ids import SNOOZE_MINUTES, ReminderAction
 from bot.lookup import current_incident
 from bot.observability.interaction import tracked
 from bot.rules import Action
+from bot.slacktext import escape
 from bot.store_api import StoreError
 from bot.surface import surface_of
 from bot.ui.reminder import snoozed_text
@@ -44,6 +45,9 @@ def _snooze_button(app: AsyncApp, deps: Deps, action: ReminderAction, minutes: i
         thread_ts = message.get("thread_ts") or message.get("ts")
         who = await deps.guard.identify(body, context)
         incident = await current_incident(deps, incident_id, channel_id, deps.guard.viewer(who))
+        if not incident.is_open:
+            status = escape(incident.incident_status.name)
+            raise UserError(f"{incident.reference} is {status}: it gets no more update reminders.")
         await deps.guard.authorize(who, Action.UPDATE, incident)
         until = deps.reminders.clock() + timedelta(minutes=minutes)
         try:

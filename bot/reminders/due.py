@@ -80,6 +80,7 @@ async def remind(deps: Deps, client: AsyncWebClient, owner: str, claim: Claim) -
     now = deps.reminders.clock()
     since = last_activity(incident, latest)
     if since + interval > now:  # an update came that no refresh saw (no webhooks)
+        log.debug("reminder of %s put off: updated since", incident.reference)
         await _release(deps, owner, claim, since + interval)
         return "put off"
     place = await _place(deps, incident)

@@ -214,6 +214,22 @@ async def test_snooze_follows_the_update_policy(r: R) -> None:
     assert "POLICY_UPDATE" in " ".join(blocks_text(c.args) for c in r.h.fake.messages())
 
 
+async def test_a_resolved_incident_cannot_be_snoozed(r: R) -> None:
+    card = await declare(r)
+    await r.check(31)
+    [reminder] = r.reminders(*card)
+    [incident] = r.h.emulator.incidents
+    closed = r.h.emulator.status_id("Closed")
+    await r.h.deps.incidents.create_incident_update(
+        incident_id=incident["id"], idempotency_key="closed", to_incident_status_id=closed
+    )
+    await r.h.driver.click(card[0], reminder["ts"], ReminderAction.SNOOZE_30)
+    await r.h.settle()
+    assert not [m for m in r.h.fake.thread(*card) if ":zzz:" in m.get("text", "")]
+    said = " ".join(blocks_text(c.args) for c in r.h.fake.messages())
+    assert "INC-1 is Closed: it gets no more update reminders." in said
+
+
 async def test_post_update_opens_the_update_modal_for_the_incident(r: R) -> None:
     card = await declare(r)
     await r.check(31)
