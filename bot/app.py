@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -29,6 +30,7 @@ from bot.flows import (
     oncall,
     page,
     picker,
+    reminders,
     router,
     shortcuts,
     verbs,
@@ -48,6 +50,7 @@ from bot.observability import interaction as ix
 from bot.observability import middleware
 from bot.observability.health import Health
 from bot.policy import Guard, Policy
+from bot.reminders.schedule import ReminderSettings, Schedule
 from bot.store.sql import SqlStore
 from bot.store_api import Store
 from bot.surface import SURFACE, Locate, Surface, surface_for
@@ -99,6 +102,11 @@ def build_deps(
         guard=Guard(Policy.from_settings(settings), directory, usergroups),
         store=store,
         oncall=OnCallCache(incidents),
+        reminders=ReminderSettings(
+            Schedule.parse(settings.reminder_minutes),
+            settings.reminder_check_seconds,
+            timedelta(seconds=settings.reminder_lease_seconds),
+        ),
     )
     incidents.add_observer(ix.observe_call)
     incidents.add_observer(audit.observe_call)
@@ -162,6 +170,7 @@ def build_app(
     )
     shortcuts.register(app, deps)
     page.register(app, deps)
+    reminders.register(app, deps)  # Snooze; Post update is the card's Update button
 
     @app.action(Action.OPEN_INCIDENT.value)
     @app.action(Action.OPEN_CHANNEL.value)

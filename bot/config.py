@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL
 
+from bot.reminders.schedule import BadSchedule, Schedule
 from bot.rules import Action, parse_rule
 from bot.store.url import UnsupportedUrl, default_url, parse
 
@@ -106,6 +107,11 @@ class Settings(StoreSettings):
     # A channel ID (C…) where every public incident's card is posted too, besides the channel
     # it was declared in. The bot must be in it if it is private.
     incident_announce_channel: str | None = None
+    # Update reminders (README "Update reminders"): minutes an open incident may go without an
+    # update, per severity (bot/reminders/schedule.py has the format); empty turns them off.
+    reminder_minutes: str = ""
+    reminder_check_seconds: float = Field(default=30.0, gt=0, le=3600)
+    reminder_lease_seconds: float = Field(default=120.0, gt=0, le=3600)
 
     @field_validator("incidentio_base_url")
     @classmethod
@@ -132,6 +138,16 @@ class Settings(StoreSettings):
     @classmethod
     def _contact(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("reminder_minutes")
+    @classmethod
+    def _reminders(cls, value: str) -> str:
+        try:
+            return str(Schedule.parse(value))
+        except BadSchedule as error:
+            raise PydanticCustomError(
+                "reminder_minutes", "{reason}", {"reason": str(error)}
+            ) from None
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from bot.incidentio.oncall_cache import OnCallCache
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.policy import Guard
+from bot.reminders.schedule import ReminderSettings
 from bot.store_api import MemoryStore, Store
 from bot.ui.card import CardButton
 
@@ -53,6 +54,8 @@ class Deps:
     open_budget: float = 1.0
     ack_budget: float = 1.8
     wall_clock: Callable[[], float] = field(default=time.time)
+    # Update reminders: REMINDER_* settings and their clock (bot/reminders/).
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     async def acks_first(self) -> None:
         """Let the acks other requests still owe go out before slow work (see bot/acks.py)."""

@@ -62,6 +62,7 @@ class Block(StrEnum):
     OVERFLOW = "overflow_notice"
     SANDBOX_BANNER = "sandbox_banner"
     CARD_ACTIONS = "incident_card_actions"
+    REMINDER_ACTIONS = "incident_reminder_actions"
 
 
 class Action(StrEnum):
@@ -93,6 +94,19 @@ class CardAction(StrEnum):
     EDIT = card_action("edit")
     PAGE = card_action("page")
     DETAILS = card_action("details")
+
+
+class ReminderAction(StrEnum):
+    """action_id of an update reminder's buttons (their value is the incident's ID). Post update
+    is the card's Update button: it opens the update modal through the same listener."""
+
+    POST_UPDATE = CardAction.UPDATE.value
+    SNOOZE_30 = "incident_reminder_snooze_30"
+    SNOOZE_120 = "incident_reminder_snooze_120"
+
+
+# How long each Snooze button puts the next reminder off, in minutes.
+SNOOZE_MINUTES = {ReminderAction.SNOOZE_30: 30, ReminderAction.SNOOZE_120: 120}
 
 
 # The roles modal's person picker for one role: block_id and action_id `role:<role id>:<the Slack

@@ -28,6 +28,7 @@ from bot.deps import Deps
 from bot.gate import signed
 from bot.http_request import read_request
 from bot.inflight import drain
+from bot.reminders import loop as reminder_loop
 from bot.slack_session import shared_session
 from bot.store_api import StoreError
 from bot.webhook_endpoint import webhook_routes
@@ -112,8 +113,11 @@ def create_web_app(bot: Bot) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with shared_session(app.client):
             warm = asyncio.create_task(deps.health.warm())
+            reminders = reminder_loop.start(deps, app.client)
             yield
             warm.cancel()
+            if reminders is not None:
+                await reminders.stop()
             await _shutdown(deps)
 
     routes = [Route("/slack/events", events, methods=["POST"]), *probe_routes(deps)]
@@ -189,8 +193,11 @@ async def _serve_socket(bot: Bot, app_token: str, health_port: int | None) -> No
         probe_task = asyncio.create_task(probe.serve())
         probe_address = probe_file.record(health_port)
     warm = asyncio.create_task(deps.health.warm())
+    reminders = reminder_loop.start(deps, bot.app.client)
     connecting = asyncio.create_task(_connect(handler, stop))
     await stop.wait()
+    if reminders is not None:
+        await reminders.stop()
     log.info("shutting down: finishing in-flight interactions")
     connecting.cancel()
     with contextlib.suppress(asyncio.CancelledError):

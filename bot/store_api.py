@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
+from bot.reminders.leases import MemoryReminders, ReminderStore
+
 
 @dataclass(frozen=True)
 class CardPlace:
@@ -39,7 +41,10 @@ class StoreError(Exception):
     """
 
 
-class Store(Protocol):
+class Store(ReminderStore, Protocol):
+    """Where the cards are, and the reminder leases (bot/reminders/leases.py); every method
+    raises StoreError when the store cannot be used."""
+
     async def add_card(self, card: CardPlace) -> None:
         """Record a card; recording the same (incident, channel, ts) twice keeps one.
 
@@ -74,8 +79,9 @@ class Store(Protocol):
         """Release connections."""
 
 
-class MemoryStore:
+class MemoryStore(MemoryReminders):
     def __init__(self) -> None:
+        super().__init__()
         self._cards: dict[str, list[CardPlace]] = {}
         self._deliveries: dict[str, tuple[datetime, bool]] = {}  # id -> (claimed at, done)
         self._versions: dict[str, datetime] = {}

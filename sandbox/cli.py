@@ -102,6 +102,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="give the organisation a few custom fields (one required at declaration)",
     )
     parser.add_argument(
+        "--remind-after",
+        type=float,
+        metavar="MINUTES",
+        help="update reminders after MINUTES without an update (0.5 is 30 s), checked each second",
+    )
+    parser.add_argument(
         "--real-slack",
         action="store_true",
         help="run the bot in your Slack workspace (SLACK_* variables) against the emulator",
@@ -127,7 +133,8 @@ def run(args: argparse.Namespace, *, read: Read = input) -> int:
 
     try:
         ports = {"bot_port": args.port, "emulator_port": args.emulator_port}
-        with SandboxStack(**ports, custom_fields=args.custom_fields) as stack:
+        extra = reminders(args.remind_after)
+        with SandboxStack(**ports, custom_fields=args.custom_fields, settings=extra) as stack:
             print(banner(stack), flush=True)
             session = Session(stack)
             if steps:
@@ -135,6 +142,13 @@ def run(args: argparse.Namespace, *, read: Read = input) -> int:
             return run_prompt(session, read)
     except KeyboardInterrupt:
         return 130
+
+
+def reminders(minutes: float | None) -> dict[str, Any]:
+    """The settings of --remind-after: every severity reminded, checked each second."""
+    if minutes is None:
+        return {}
+    return {"reminder_minutes": f"*:{minutes:g}", "reminder_check_seconds": 1.0}
 
 
 def banner(stack: SandboxStack) -> str:

@@ -26,6 +26,7 @@ from bot.flows.paging import card_pages
 from bot.incidentio.errors import IncidentIoError
 from bot.incidentio.models import Incident, IncidentUpdate
 from bot.inflight import keep
+from bot.reminders.watch import reset_clock
 from bot.store_api import CardPlace, StoreError
 from bot.surface import Surface
 from bot.ui.card import PostedCards, card_text, incident_card
@@ -151,6 +152,7 @@ async def refresh_cards(
         except IncidentIoError as error:
             log.warning("could not re-read %s for its cards: %s", incident_id, error)
             return False
+        await reset_clock(deps, incident, latest)  # an update from anywhere restarts the clock
         blocks = _blocks(deps, incident, latest, pages)
         ok, current = await _rewrite(deps, client, places, incident, blocks, notes)
         if not ok or current:

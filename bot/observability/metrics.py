@@ -69,6 +69,12 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.reminders = Counter(
+            "incident_bot_reminders",
+            "Update reminders, by outcome (posted; snoozed: a Snooze button clicked)",
+            ["outcome"],
+            registry=self.registry,
+        )
 
     def observe_call(self, call: ApiCall) -> None:
         status = str(call.status) if call.status is not None else (call.error or "error")

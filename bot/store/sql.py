@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.store import deliveries, migrate
+from bot.store.reminders import SqlReminders
 from bot.store.schema import cards
 from bot.store.url import POSTGRESQL, redact, scrub, sqlite_file
 from bot.store_api import CardPlace, Claim, StoreError
@@ -42,7 +43,7 @@ FAILURES: tuple[type[BaseException], ...] = (
 TIMEOUT = 5.0
 
 
-class SqlStore:
+class SqlStore(SqlReminders):
     """The Store protocol (bot/store_api.py) on a database URL. Creating one connects to nothing:
     the engine is made on first use, in the event loop that uses it."""
 
@@ -168,6 +169,12 @@ class SqlStore:
                 if not self._migrated:
                     await self.migrate()
         return self._connect()
+
+    @contextlib.asynccontextmanager
+    async def _begin(self, doing: str) -> AsyncIterator[AsyncConnection]:
+        async with self._failures(doing):
+            async with (await self._ready()).begin() as connection:
+                yield connection
 
     @contextlib.asynccontextmanager
     async def _failures(self, doing: str) -> AsyncIterator[None]:

@@ -33,12 +33,17 @@ class CardButton:
     post_incident: bool  # whether the verb still acts on an incident in post-incident
 
 
-def _holder(incident: Incident, role_type: str) -> str:
+def holder(incident: Incident, role_type: str) -> str | None:
+    """Who holds the role: a mention, or a name when incident.io knows no Slack ID; else None."""
     for assignment in incident.incident_role_assignments:
         if assignment.role.role_type == role_type and assignment.assignee is not None:
             person = assignment.assignee
             return f"<@{person.slack_user_id}>" if person.slack_user_id else escape(person.name)
-    return "_none yet_"
+    return None
+
+
+def _holder(incident: Incident, role_type: str) -> str:
+    return holder(incident, role_type) or "_none yet_"
 
 
 def _age(incident: Incident, now: datetime) -> str:
