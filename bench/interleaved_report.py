@@ -50,9 +50,16 @@ def _largest(search: Search) -> str:
     return f"{search.passed} (failed at {search.failed})"
 
 
+def _outcome(ok: bool, retried: bool) -> str:
+    if not retried:
+        return "ok" if ok else "failed"
+    return "ok at the 2nd try" if ok else "failed twice"
+
+
 def _tried(search: Search) -> str:
     return ", ".join(
-        f"{size} {'ok' if ok else 'failed'}" for size, ok in sorted(search.tried.items())
+        f"{size} {_outcome(ok, size in search.retried)}"
+        for size, ok in sorted(search.tried.items())
     )
 
 
@@ -135,7 +142,8 @@ def _notes(r: Interleaved) -> list[str]:
         "modal opened (not refused, the fake Slack refuses a trigger_id older than 3 s) under "
         f"{LIMIT:.0f} s from its send. The largest burst: sizes tried in increasing order, for "
         "both apps interleaved, until an app's first failure, then one size halfway between "
-        "its last pass and that failure; one try per size.",
+        "its last pass and that failure; a size that fails is tried once more and fails only if "
+        "it fails again.",
         "- CPU: the app's user + system time from each burst's first send to 0.5 s after its "
         "last modal, over every measured round. RSS: VmRSS from /proc.",
         f"- Load average (1 / 5 / 15 min) before: {_load(r.load[0])}; after: "

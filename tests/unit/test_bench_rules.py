@@ -4,7 +4,11 @@ served within 3 s, and how the largest such burst is searched for."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import pytest
+
+from bench import interleaved
 from bench.interleaved import Round, Search
 from bench.scenarios import Sample
 
@@ -47,3 +51,19 @@ def test_the_search_reports_what_passed_below_the_first_failure() -> None:
     assert (noisy.passed, noisy.failed) == (200, 400)
     clean = Search({200: True, 400: True})
     assert (clean.passed, clean.failed, clean.between(100)) == (400, None, None)
+
+
+async def test_a_size_fails_only_when_its_second_try_fails_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    modals_on_time = iter([False, True, False, False, True])
+
+    async def burst(*_: Any) -> Round:
+        return _round([0.1], [1.0 if next(modals_on_time) else 3.5])
+
+    monkeypatch.setattr(interleaved, "burst_round", burst)
+    search = Search()
+    for size in (200, 400, 600):
+        await interleaved._try(None, None, size, search, [])  # type: ignore[arg-type]
+    assert search.tried == {200: True, 400: False, 600: True}
+    assert search.retried == {200, 400}
