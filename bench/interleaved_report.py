@@ -120,8 +120,8 @@ def render(r: Interleaved) -> str:
     return HEADING + "\n\n" + t.render() + "\n\n" + "\n".join(_notes(r)) + "\n"
 
 
-def _load(load: tuple[float, float, float]) -> str:
-    return " / ".join(f"{v:.2f}" for v in load)
+def load(averages: tuple[float, float, float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in averages)
 
 
 def _notes(r: Interleaved) -> list[str]:
@@ -146,7 +146,7 @@ def _notes(r: Interleaved) -> list[str]:
         "it fails again.",
         "- CPU: the app's user + system time from each burst's first send to 0.5 s after its "
         "last modal, over every measured round. RSS: VmRSS from /proc.",
-        f"- Load average (1 / 5 / 15 min) before: {_load(r.load[0])}; after: "
-        f"{_load(r.load[1])}. Section run time: {r.seconds:.0f} s."
+        f"- Load average (1 / 5 / 15 min) before: {load(r.load[0])}; after: "
+        f"{load(r.load[1])}. Section run time: {r.seconds:.0f} s."
         + (f" The fake Slack rejected calls: {r.violations[:3]}" if r.violations else ""),
     ]

@@ -217,8 +217,14 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeSlack(bot_token=BOT_TOKEN)
     with BackgroundServer(fake.app) as server:
         fake.base_url = server.url
+        load = os.getloadavg()
         table = None if args.only_interleaved else render(asyncio.run(measure(args, fake)))
         if table:
+            # The other processes on the machine move every figure: say how busy it was.
+            table += "- Load average (1 / 5 / 15 min) when sections 1-5 started: " + (
+                f"{interleaved_report.load(load)}; when they ended: "
+                f"{interleaved_report.load(os.getloadavg())}.\n"
+            )
             print(table)
         fake.reset()
         section6 = None if args.no_interleaved else asyncio.run(measure_interleaved(args, fake))
