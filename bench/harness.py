@@ -205,15 +205,16 @@ def views_opened(fake: FakeSlack) -> dict[str, SlackCall]:
 
 
 async def wait_views_open(
-    fake: FakeSlack, triggers: set[str], timeout: float = 15.0
+    fake: FakeSlack, triggers: set[str], timeout: float = 15.0, poll: float = 0.002
 ) -> dict[str, SlackCall]:
-    """Poll the fake Slack until a views.open arrived for every trigger (or the time is up)."""
+    """Poll the fake Slack until a views.open arrived for every trigger (or the time is up).
+    The times are the fake's own records, so `poll` only says how soon this notices."""
     deadline = time.monotonic() + timeout
     while True:
         opened = views_opened(fake)
         if triggers <= opened.keys() or time.monotonic() > deadline:
             return {t: opened[t] for t in triggers if t in opened}
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(poll)
 
 
 def machine() -> str:

@@ -156,7 +156,10 @@ def start_bot(
     return child
 
 
-def start_bare(slack_api_url: str, signing_secret: str, bot_token: str) -> Child:
+def start_bare(
+    slack_api_url: str, signing_secret: str, bot_token: str, modal: Path | None = None
+) -> Child:
+    """bench/bare_app.py: acks only, or with `modal` (a view's JSON file) acks and opens it."""
     port = free_port()
     env = _env(
         {
@@ -166,7 +169,9 @@ def start_bare(slack_api_url: str, signing_secret: str, bot_token: str) -> Child
         }
     )
     argv = [PYTHON, str(BENCH_DIR / "bare_app.py"), "--port", str(port)]
-    child = Child("bare", argv, port, env, APP_CPUS)
+    if modal is not None:
+        argv += ["--modal", str(modal)]
+    child = Child("bare-modal" if modal else "bare", argv, port, env, APP_CPUS)
     child.wait_ready("/healthz")
     return child
 

@@ -192,7 +192,7 @@ def render(r: Results) -> str:
 
     head = (
         f"Machine: {r.machine}. incident.io emulator: {r.latency_ms:.0f} ms injected latency on "
-        f"every route. Whole run: {r.seconds:.0f} s."
+        f"every route. Sections 1-5 ran in {r.seconds:.0f} s."
     )
     return head + "\n\n" + t.render() + "\n\n" + "\n".join(_notes(r)) + "\n"
 

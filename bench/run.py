@@ -5,6 +5,10 @@
 Starts the emulator (`python -m sandbox.emulator`, 50 ms injected latency on every route), the
 bot as production runs it (`python -m bot serve --http`), and a bare Bolt app that only acks; the
 fake Slack Web API runs in this process. Prints one table and writes it to bench/results.md.
+
+Section 6 (bench/interleaved.py) then starts a fresh bot and a bare app that acks and opens a
+modal, and serves them bursts of 200, 500 and 1000 interleaved; `make bench-burst` (or
+`--only-interleaved`) runs that section alone and replaces only it in bench/results.md.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench import procs, scenarios  # noqa: E402
+from bench import interleaved, interleaved_report, procs, scenarios  # noqa: E402
 from bench.harness import (  # noqa: E402
     API_KEY,
     BOT_TOKEN,
@@ -53,7 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-capacity", type=int, default=1200, help="emulator's bucket")
     parser.add_argument("--rate-refill", type=float, default=20.0, help="emulator's refill /s")
     parser.add_argument("--no-write", action="store_true", help="do not write results.md")
+    section6 = parser.add_mutually_exclusive_group()
+    section6.add_argument("--only-interleaved", action="store_true", help="section 6 alone")
+    section6.add_argument("--no-interleaved", action="store_true", help="no section 6")
+    parser.add_argument("--sizes", type=_sizes, default=[200, 500, 1000], help="section 6")
+    parser.add_argument("--search", type=_sizes, default=[200, 400, 600, 800, 1000])
+    parser.add_argument("--burst-rounds", type=int, default=3, help="section 6, per size")
     return parser
+
+
+def _sizes(text: str) -> list[int]:
+    """ "200,500,1000": burst sizes, increasing."""
+    sizes = [int(part) for part in text.split(",")]
+    if not sizes or sizes != sorted(set(sizes)) or sizes[0] < 1:
+        raise argparse.ArgumentTypeError(f"burst sizes, increasing: {text!r}")
+    return sizes
 
 
 def _wait_ready(url: str, timeout: float = 10.0) -> None:
@@ -153,6 +171,42 @@ async def measure(args: argparse.Namespace, fake: FakeSlack) -> Results:
     )
 
 
+async def measure_interleaved(args: argparse.Namespace, fake: FakeSlack) -> str:
+    """Section 6, with an emulator, a bot and a bare app of its own; the section's table."""
+    print("6. bot and bare app, bursts interleaved …", file=sys.stderr)
+    emulator_child = procs.start_emulator()
+    emulator = Emulator(emulator_child.url)
+    try:
+        await emulator.faults({"kind": "latency", "seconds": args.latency_ms / 1000})
+        start_bot = partial(
+            procs.start_bot, emulator_child.url, fake.api_url, SIGNING_SECRET, API_KEY, BOT_TOKEN
+        )
+        sender = await Sender.start(procs.REST_CPUS)
+        try:
+            result = await interleaved.measure(
+                fake, sender, start_bot, args.sizes, args.burst_rounds, args.search
+            )
+        finally:
+            await sender.aclose()
+    finally:
+        await emulator.aclose()
+        emulator_child.stop()
+    return interleaved_report.render(result)
+
+
+def _write(first: str | None, section6: str | None) -> None:
+    """results.md: sections 1-5, then section 6; a part not measured now is kept as it was."""
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    old_first, _, old_six = old.partition(interleaved_report.HEADING)
+    if first is None:
+        first = old_first.rstrip("\n") + "\n"
+    else:
+        first = "# Benchmark results\n\n`make bench` (bench/run.py).\n\n" + first
+    if section6 is None and old_six:
+        section6 = interleaved_report.HEADING + old_six
+    RESULTS.write_text(first + ("\n" + section6 if section6 else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.no_pin:
@@ -163,11 +217,21 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeSlack(bot_token=BOT_TOKEN)
     with BackgroundServer(fake.app) as server:
         fake.base_url = server.url
-        results = asyncio.run(measure(args, fake))
-    table = render(results)
-    print(table)
+        load = os.getloadavg()
+        table = None if args.only_interleaved else render(asyncio.run(measure(args, fake)))
+        if table:
+            # The other processes on the machine move every figure: say how busy it was.
+            table += "- Load average (1 / 5 / 15 min) when sections 1-5 started: " + (
+                f"{interleaved_report.load(load)}; when they ended: "
+                f"{interleaved_report.load(os.getloadavg())}.\n"
+            )
+            print(table)
+        fake.reset()
+        section6 = None if args.no_interleaved else asyncio.run(measure_interleaved(args, fake))
+        if section6:
+            print(section6)
     if not args.no_write:
-        RESULTS.write_text("# Benchmark results\n\n`make bench` (bench/run.py).\n\n" + table)
+        _write(table, section6)
     return 0
 
 

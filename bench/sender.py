@@ -6,7 +6,8 @@ read the acks late and blame the bot. Monotonic times are system-wide on Linux, 
 times it reports compare with the fake Slack's SlackCall.at.
 
 Protocol: one JSON line in, {"port", "concurrent", "requests": [{"body", "headers"}]}; one JSON
-line out, {"results": [{"status", "body", "sent", "sent_wall", "elapsed"}]} in the same order.
+line out, {"results": [{"status", "body", "sent", "sent_wall", "elapsed"}]} in the same order;
+status 0 when the connection failed (the body then says how).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.wire import Wire
+from bench.wire import Wire, WireError
 
 HOST = "127.0.0.1"
 
@@ -28,7 +29,11 @@ HOST = "127.0.0.1"
 async def _one(wire: Wire, request: dict[str, Any]) -> dict[str, Any]:
     body = str(request["body"]).encode()
     sent_wall, sent = time.time(), time.monotonic()
-    status, content = await wire.post("/slack/events", body, request["headers"])
+    try:
+        status, content = await wire.post("/slack/events", body, request["headers"])
+    except (WireError, OSError) as exc:
+        # Counted as a failed request (status 0), not the end of the whole burst.
+        status, content = 0, str(exc).encode()
     elapsed = time.monotonic() - sent
     return {
         "status": status,

@@ -26,6 +26,7 @@ from bot.acks import answering
 from bot.app import Bot
 from bot.deps import Deps
 from bot.gate import signed
+from bot.heap import freeze_start_up
 from bot.http_request import read_request
 from bot.inflight import drain
 from bot.reminders import loop as reminder_loop
@@ -128,6 +129,7 @@ def serve_http(bot: Bot, host: str, port: int, *, sock: socket.socket | None = N
     """Serve on host:port, or on `sock`, a listening socket shared with other workers (whose
     parent records the probe address: bot/workers.py)."""
     web = create_web_app(bot)
+    freeze_start_up()
     config = uvicorn.Config(
         web,
         host=host,
@@ -164,6 +166,7 @@ async def serve_socket(bot: Bot, app_token: str, health_port: int | None) -> Non
     A stop signal is obeyed at any moment, connected or not: the connection is attempted (and
     re-attempted) in a task that the signal cancels. Ready means connected, too.
     """
+    freeze_start_up()
     async with shared_session(bot.app.client):
         await _serve_socket(bot, app_token, health_port)
 

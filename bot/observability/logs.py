@@ -46,6 +46,10 @@ class TextFormatter(logging.Formatter):
         return text + ("  " + json.dumps(extras, default=str) if extras else "")
 
 
+# The loggers slack_sdk's clients log through (their modules' names).
+SLACK_CLIENT_LOGGERS = ("slack_sdk.web.async_base_client", "slack_sdk.web.base_client")
+
+
 def setup_logging(level: str, fmt: str = "auto") -> None:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     handler = CurrentStderrHandler()
@@ -55,8 +59,11 @@ def setup_logging(level: str, fmt: str = "auto") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Third-party debug output can include request headers; keep it out even at DEBUG.
-    for noisy in ("slack_sdk", "slack_bolt", "aiohttp", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    quiet = max(logging.INFO, logging.getLevelName(level))
+    # slack_sdk's Web API clients test their own logger's level, not the effective one, before
+    # formatting a debug line of every request (views and all): unset, that was every call.
+    for noisy in ("slack_sdk", *SLACK_CLIENT_LOGGERS, "slack_bolt", "aiohttp", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(quiet)
     # httpx logs every request at INFO; the interaction line already records each API call;
     # alembic announces each of its plugins at INFO on every start; the store logs the migration.
     for chatty in ("httpx", "httpcore", "alembic"):

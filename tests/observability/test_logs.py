@@ -10,8 +10,15 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.observability.logs import JsonFormatter, TextFormatter, setup_logging
+from bot.observability.logs import (
+    SLACK_CLIENT_LOGGERS,
+    JsonFormatter,
+    TextFormatter,
+    setup_logging,
+)
 
 
 def record(message: str = "hello %s", *args: object, **extra: object) -> logging.LogRecord:
@@ -65,7 +72,8 @@ def test_text_line_is_readable_and_carries_the_extras() -> None:
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    noisy = {n: logging.getLogger(n).level for n in ("httpx", "slack_sdk", "slack_bolt")}
+    names = ("httpx", "slack_sdk", "slack_bolt", *SLACK_CLIENT_LOGGERS)
+    noisy = {n: logging.getLogger(n).level for n in names}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -89,6 +97,14 @@ def test_setup_logging_writes_one_json_object_per_line(
     assert json.loads(lines[0])["request_id"] == "r-1"
     # httpx's INFO line per request is noise next to the interaction line: WARNING and up only.
     assert logging.getLogger("httpx").level == logging.WARNING
+
+
+def test_slack_clients_do_not_format_debug_lines_nobody_logs(restore_logging: None) -> None:
+    # slack_sdk builds its per-request debug line when its client logger's *own* level is at or
+    # below DEBUG (an unset level, 0, counts): a cost on every Web API call (bench/PROFILE.md).
+    setup_logging("DEBUG", "json")
+    for client in (AsyncWebClient(token="xoxb-test"), WebClient(token="xoxb-test")):
+        assert client.logger.level > logging.DEBUG, client.logger.name
 
 
 def test_setup_logging_text_format(restore_logging: None, monkeypatch: pytest.MonkeyPatch) -> None:
