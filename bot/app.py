@@ -103,7 +103,7 @@ def build_deps(
         store=store,
         oncall=OnCallCache(incidents),
         reminders=ReminderSettings(
-            Schedule.parse(settings.reminder_minutes),
+            Schedule.parse(settings.reminder_minutes or ""),
             settings.reminder_check_seconds,
             timedelta(seconds=settings.reminder_lease_seconds),
         ),

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.incidentio.client import IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
+from bot.reminders.schedule import Schedule
 
 # Bot scopes the bot uses; manifest.yaml asks for exactly these.
 # users:read: users.info, to name the people a message mentions when it goes to incident.io,
@@ -44,10 +45,12 @@ async def run_check(
     are tried at once, each call for at most `within` seconds (CHECK_SECONDS)."""
     limit = CHECK_SECONDS if within is None else within
     found = await asyncio.gather(
-        _slack(settings, slack, limit), _incidentio(settings, incidents, limit)
+        _slack(settings, slack, limit),
+        _incidentio(settings, incidents, limit),
+        _reminders(settings, incidents, limit),
     )
     ok = True
-    for passed, text in [*found[0], *found[1], *_mode(settings), _webhooks(settings)]:
+    for passed, text in [*found[0], *found[1], *_mode(settings), _webhooks(settings), found[2]]:
         ok = ok and passed is not False
         out(f"{'info' if passed is None else 'ok  ' if passed else 'FAIL'} {text}")
     return ok
@@ -132,3 +135,20 @@ def _webhooks(settings: Settings) -> Line:
             "incident.io webhooks: on, but Socket Mode serves them on HEALTH_PORT: set it",
         )
     return (None, f"incident.io webhooks: on, at POST /incidentio/webhooks ({where})")
+
+
+async def _reminders(settings: Settings, incidents: IncidentIoClient, limit: float) -> Line:
+    if settings.reminder_minutes is None:
+        return (None, "update reminders: off (REMINDER_MINUTES is not set)")
+    schedule = Schedule.parse(settings.reminder_minutes)
+    every = f"checked every {settings.reminder_check_seconds:g} s"
+    on = f"update reminders: on ({schedule} minutes, {every})"
+    try:
+        # Read again, not taken from the severities line: that one runs beside it.
+        severities = await _bounded(incidents.list_severities(), limit)
+    except TimeoutError:
+        return (None, f"{on}; severity names not checked: no answer within {limit:g} s")
+    except IncidentIoError as error:
+        return (None, f"{on}; severity names not checked: {_reason(error)}")
+    problem = schedule.unknown(s.name for s in severities)
+    return (False, f"update reminders: {problem}") if problem else (True, on)

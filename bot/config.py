@@ -108,10 +108,13 @@ class Settings(StoreSettings):
     # it was declared in. The bot must be in it if it is private.
     incident_announce_channel: str | None = None
     # Update reminders (README "Update reminders"): minutes an open incident may go without an
-    # update, per severity (bot/reminders/schedule.py has the format); empty turns them off.
-    reminder_minutes: str = ""
+    # update, per severity (bot/reminders/schedule.py has the format); unset turns them off.
+    reminder_minutes: str | None = None
     reminder_check_seconds: float = Field(default=30.0, gt=0, le=3600)
-    reminder_lease_seconds: float = Field(default=120.0, gt=0, le=3600)
+    # A floor, not a fit: the lease must outlast handling a claimed batch (an incident.io read and
+    # a Slack post, each up to its timeout); the check period does not matter, as a process
+    # handles what it claimed before it sleeps.
+    reminder_lease_seconds: float = Field(default=120.0, ge=10, le=3600)
 
     @field_validator("incidentio_base_url")
     @classmethod
@@ -141,13 +144,19 @@ class Settings(StoreSettings):
 
     @field_validator("reminder_minutes")
     @classmethod
-    def _reminders(cls, value: str) -> str:
+    def _reminders(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
-            return str(Schedule.parse(value))
+            schedule = Schedule.parse(value)
         except BadSchedule as error:
             raise PydanticCustomError(
                 "reminder_minutes", "{reason}", {"reason": str(error)}
             ) from None
+        if not schedule.on:
+            # As DATABASE_URL: set but empty is more likely a value that did not load than "off".
+            raise PydanticCustomError("empty", "is set but empty (unset it to turn reminders off)")
+        return str(schedule)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.reminders.schedule import ReminderSettings
     from sandbox.session import Session
     from sandbox.stack import SandboxStack
 
@@ -103,9 +104,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--remind-after",
-        type=float,
+        type=_remind_after,
         metavar="MINUTES",
-        help="update reminders after MINUTES without an update (0.5 is 30 s), checked each second",
+        help="update reminders after MINUTES without an update (0.5 is 30 s; REMINDER_MINUTES "
+        "takes no less than 1), checked each second",
     )
     parser.add_argument(
         "--real-slack",
@@ -133,8 +135,8 @@ def run(args: argparse.Namespace, *, read: Read = input) -> int:
 
     try:
         ports = {"bot_port": args.port, "emulator_port": args.emulator_port}
-        extra = reminders(args.remind_after)
-        with SandboxStack(**ports, custom_fields=args.custom_fields, settings=extra) as stack:
+        due = reminders(args.remind_after)
+        with SandboxStack(**ports, custom_fields=args.custom_fields, reminders=due) as stack:
             print(banner(stack), flush=True)
             session = Session(stack)
             if steps:
@@ -144,11 +146,30 @@ def run(args: argparse.Namespace, *, read: Read = input) -> int:
         return 130
 
 
-def reminders(minutes: float | None) -> dict[str, Any]:
-    """The settings of --remind-after: every severity reminded, checked each second."""
+# --remind-after's floor: 0.6 s. Seconds show a reminder without a wait; REMINDER_MINUTES, read
+# by the real bot, takes no less than a minute.
+SHORTEST_MINUTES = 0.01
+
+
+def _remind_after(text: str) -> float:
+    from bot.reminders.schedule import BadSchedule, Schedule
+
+    try:
+        Schedule.parse(f"*:{text}", shortest=SHORTEST_MINUTES)
+    except BadSchedule as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"'*:{text}': ")) from None
+    return float(text)
+
+
+def reminders(minutes: float | None) -> ReminderSettings | None:
+    """What --remind-after turns on: every severity reminded after `minutes`, checked each
+    second. Given to the bot as it is, not as REMINDER_MINUTES (whose floor is a minute)."""
     if minutes is None:
-        return {}
-    return {"reminder_minutes": f"*:{minutes:g}", "reminder_check_seconds": 1.0}
+        return None
+    from bot.reminders.schedule import ReminderSettings, Schedule
+
+    schedule = Schedule.parse(f"*:{minutes:g}", shortest=SHORTEST_MINUTES)
+    return ReminderSettings(schedule, check_seconds=1.0)
 
 
 def banner(stack: SandboxStack) -> str:

@@ -24,6 +24,7 @@ from bot import inflight
 from bot.app import Bot, build_app
 from bot.config import Settings
 from bot.incidentio.client import IncidentIoClient
+from bot.reminders.schedule import ReminderSettings
 from bot.server import create_web_app
 from bot.store_api import MemoryStore
 from sandbox.driver import SlackDriver, SlackResponse
@@ -40,7 +41,8 @@ _POLL = 0.02
 class SandboxStack:
     """Emulator, fake Slack and bot, each on a 127.0.0.1 port. A context manager.
 
-    Ports 0 pick free ones. `settings` holds extra Settings fields (tests use it).
+    Ports 0 pick free ones. `settings` holds extra Settings fields (tests use it). `reminders`
+    replaces what REMINDER_* would give: intervals of seconds, below the setting's floor.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class SandboxStack:
         log_level: str = "warning",
         settings: dict[str, Any] | None = None,
         custom_fields: bool = False,
+        reminders: ReminderSettings | None = None,
     ) -> None:
         self.emulator: Emulator = create_emulator(api_key=API_KEY, custom_fields=custom_fields)
         self.fake = FakeSlack(bot_token=BOT_TOKEN)
@@ -69,6 +72,7 @@ class SandboxStack:
         self._bot_port, self._emulator_port = bot_port, emulator_port
         self._sandbox, self._log_level = sandbox, log_level
         self._extra = dict(settings or {})
+        self._reminders = reminders
         self._emulator_server: BackgroundServer | None = None
         self._slack_server: BackgroundServer | None = None
         self._bot_server: BackgroundServer | None = None
@@ -118,6 +122,8 @@ class SandboxStack:
             self._bot = build_app(
                 self._settings, IncidentIoClient.from_settings(self._settings), store=MemoryStore()
             )
+            if self._reminders is not None:  # read when the server starts its reminder loop
+                self._bot.deps.reminders = self._reminders
             self._bot_server = self._serve(create_web_app(self._bot), port=self._bot_port)
             # Changes made in the emulator (the bot's, and those made "outside": :outside)
             # reach the bot as incident.io's webhooks reach it.

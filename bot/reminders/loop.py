@@ -63,6 +63,20 @@ class ReminderLoop:
             log.warning("reminder of %s: %s", claim.incident_id, error)
             return "retry"
 
+    async def names_checked(self) -> bool:
+        """Say loudly when REMINDER_MINUTES names a severity incident.io does not have (a typo
+        turns reminders off for the one meant). Not a reason to stop: the catalog can change.
+        True once the catalog could be read."""
+        try:
+            catalog = await self.deps.catalog.get()
+        except IncidentIoError as error:
+            log.warning("reminders: could not read incident.io's severities yet: %s", error)
+            return False
+        problem = self.deps.reminders.schedule.unknown(s.name for s in catalog.severities)
+        if problem is not None:
+            log.warning("reminders: %s", problem)
+        return True
+
     async def _run(self) -> None:
         settings = self.deps.reminders
         log.info(
@@ -71,8 +85,10 @@ class ReminderLoop:
             settings.check_seconds,
             self.owner,
         )
+        named = False
         while True:
             try:
+                named = named or await self.names_checked()
                 await self.check()
             except StoreError as error:
                 log.warning("reminders: %s", error)

@@ -28,7 +28,7 @@ QUIET_FOR = 2 * 3600.0
 REMINDERS = {
     "REMINDER_MINUTES": "*:60",
     "REMINDER_CHECK_SECONDS": "0.2",
-    "REMINDER_LEASE_SECONDS": "3",
+    "REMINDER_LEASE_SECONDS": "10",  # the least it takes
 }
 WAIT = 30.0
 Start = Callable[[int], Awaitable[list[BotProcess]]]
