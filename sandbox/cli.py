@@ -35,6 +35,10 @@ script (non-interactive; steps run in the order given, then the sandbox exits):
                       :channel INC-1      type the next steps in INC-1's Slack channel (where
                                           a command needs no reference); ":channel" alone:
                                           back to #general
+                      :press LABEL        press the button LABEL on the last message that has
+                                          one (a reminder's "Snooze 30 min", a card's "Update")
+                      :wait SECONDS       wait, showing what the bot sends meanwhile (with
+                                          --remind-after: its reminders)
   --fill FIELD=VALUE  set an input of the modal opened last. FIELD is its block id or label
                     (e.g. severity, "New status"); VALUE is text, or an option's label, value
                     or number (checkboxes: comma-separated). "\\n" in text starts a new line.
@@ -45,6 +49,8 @@ examples:
   incident-bot sandbox --say "/incident help"
   incident-bot sandbox --say "declare Checkout down" --fill severity=Major --submit \\
       --say "update INC-1 Rolled back the deploy" --say list --say "show INC-1"
+  incident-bot sandbox --remind-after 0.5 --say "declare Checkout down" --fill severity=Major \\
+      --submit --say ":wait 35" --say ":press Snooze 30 min"
 
 Without steps it opens a prompt; type "help" there. Exit status: 0, or 1 when a step could not
 run or the bot did something Slack would reject.
@@ -189,14 +195,18 @@ def banner(stack: SandboxStack) -> str:
 
 def run_action(session: Session, text: str) -> bool:
     """A `:action` line (see EPILOG); False when it names no action."""
+    from sandbox import actions as more
+
     name, _, rest = text.strip().partition(" ")
     rest = rest.strip()
     actions: dict[str, Callable[[], None]] = {
         ":declare-from": lambda: session.declare_from_message(rest),
         ":add-to": lambda: session.add_to_incident(rest),
         ":declare": session.declare_shortcut,
-        ":state": session.state,
-        ":outside": lambda: session.outside(rest),
+        ":state": lambda: more.state(session),
+        ":outside": lambda: more.outside(session, rest),
+        ":press": lambda: more.press(session, rest),
+        ":wait": lambda: more.wait(session, rest),
         ":channel": lambda: session.switch_channel(rest),
         ":submit": session.submit,
         ":cancel": session.cancel,
@@ -238,9 +248,10 @@ def run_script(session: Session, steps: Sequence[Step]) -> int:
 
 
 def run_prompt(session: Session, read: Read) -> int:
+    from sandbox.live import LiveOutput
     from sandbox.prompt import Prompt
 
-    return Prompt(session, read).loop()
+    return Prompt(session, read, LiveOutput(session)).loop()
 
 
 def run_real_slack(port: int, emulator_port: int) -> int:

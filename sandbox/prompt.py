@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from sandbox.answers import SessionError
+from sandbox.live import LiveOutput
 from sandbox.render import InputField, option_lines
 from sandbox.session import Session
 
@@ -24,6 +26,10 @@ Sandbox actions:
   :outside <change>      change an incident as incident.io's dashboard would, e.g.
                          ":outside INC-1 status=Monitoring" (name, summary, severity, status):
                          its webhook brings the change to the card
+  :press <label>         press a button on the last message that has it, e.g.
+                         ":press Snooze 30 min" under a reminder, ":press Update" on a card
+  :wait <seconds>        wait, showing what the bot sends meanwhile (what arrives while the
+                         prompt waits is shown as it comes: a reminder, a late result)
   state                  the incidents the emulator holds
   help                   this text
   quit                   stop; Ctrl-D (the end of input) stops too; Ctrl-C asks first
@@ -38,10 +44,13 @@ class _FormCancelled(Exception):
 
 
 class Prompt:
-    """Reads lines with `read` (input() by default) until quit or end of input."""
+    """Reads lines with `read` (input() by default) until quit or end of input; with `live`,
+    what the bot sends while it waits is shown as it arrives."""
 
-    def __init__(self, session: Session, read: Callable[[str], str]) -> None:
-        self.session, self.read = session, read
+    def __init__(
+        self, session: Session, read: Callable[[str], str], live: LiveOutput | None = None
+    ) -> None:
+        self.session, self.read, self.live = session, read, live
 
     @property
     def prompt(self) -> str:
@@ -76,7 +85,9 @@ class Prompt:
         if self.session.form_open:
             self.form()
             return True
-        line = self.read(self.prompt).strip()
+        waiting = self.live.reading(self.prompt) if self.live else contextlib.nullcontext()
+        with waiting:
+            line = self.read(self.prompt).strip()
         if line.lower() in ("quit", "exit", ":quit"):
             return False
         self.line(line)
@@ -94,6 +105,7 @@ class Prompt:
         return answer.strip().lower() in ("y", "yes")
 
     def line(self, line: str) -> None:
+        from sandbox import actions
         from sandbox.cli import run_action
 
         lowered = line.lower()
@@ -103,7 +115,7 @@ class Prompt:
             if lowered in ("help", "?", ":help"):
                 self.session.write(HELP)
             elif lowered in ("state", ":state"):
-                self.session.state()
+                actions.state(self.session)
             elif line.startswith(":"):
                 if not run_action(self.session, line):
                     self.session.write(f'{line.split()[0]!r} is not a sandbox action; try "help".')

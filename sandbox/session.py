@@ -11,8 +11,6 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-import httpx
-
 from bot.ids import SLASH_COMMAND, Shortcut
 from sandbox.answers import SessionError, command_text, person_id, pick_option
 from sandbox.channels import Channel, find_channel, general
@@ -25,7 +23,7 @@ from sandbox.render import (
     render_message,
     render_modal,
 )
-from sandbox.stack import REQUEST_TIMEOUT, SandboxStack
+from sandbox.stack import SandboxStack
 
 T = TypeVar("T")
 # The bot is done when its background work is over and it has called neither Slack nor
@@ -158,7 +156,7 @@ class Session:
         body = command_text(text)
         self.write(f"> {SLASH_COMMAND} {body}".rstrip() + self.channel.aside)
         channel = self.channel
-        self._interact(self.driver.command(body, channel_id=channel.id, channel_name=channel.name))
+        self.interact(self.driver.command(body, channel_id=channel.id, channel_name=channel.name))
 
     def declare_from_message(self, text: str) -> None:
         self._message_shortcut(Shortcut.DECLARE_FROM_MESSAGE, "Declare incident", text)
@@ -177,13 +175,13 @@ class Session:
         shown = f"the same message again: {text}" if again else text
         self.write(f'> (message shortcut "{label}" on: {shown}){at.aside}')
         send = self.driver.message_shortcut
-        self._interact(
+        self.interact(
             send(shortcut.value, text, channel_id=at.id, channel_name=at.name, message_ts=ts)
         )
 
     def declare_shortcut(self) -> None:
         self.write('> (global shortcut "Declare incident")')
-        self._interact(self.driver.global_shortcut(Shortcut.DECLARE_GLOBAL.value))
+        self.interact(self.driver.global_shortcut(Shortcut.DECLARE_GLOBAL.value))
 
     def submit(self) -> None:
         """Press the open form's submit button with what was filled in."""
@@ -193,7 +191,7 @@ class Session:
         label = (view.get("submit") or {}).get("text", "Submit")
         self.write(f"> (pressed [ {label} ])")
         modal_id, answers = self.modal_id, self.answers
-        self._interact(self.driver.submit(modal_id, answers), submitted=(modal_id, view))
+        self.interact(self.driver.submit(modal_id, answers), submitted=(modal_id, view))
 
     def cancel(self, *, said: str | None = None) -> None:
         # As Slack's close button: the bot asks for no view_closed, so the bot is told nothing.
@@ -205,53 +203,13 @@ class Session:
         self.write(said or f"> (pressed [ {label} ]; the modal closed)")
         self.modal_id, self.answers = None, {}
 
-    def outside(self, text: str) -> None:
-        """Change an incident as someone in incident.io's dashboard would ("INC-1 status=
-        Monitoring": name, summary, severity or status); its webhooks bring the change to the
-        bot, which rewrites the card."""
-        ref, _, change = text.strip().partition(" ")
-        key, sep, value = change.partition("=")
-        if not ref or not sep:
-            raise SessionError(
-                '":outside" wants INC-1 FIELD=VALUE (FIELD: name, summary, severity or status)'
-            )
-        self.write(f"> (in incident.io's dashboard: {ref} {key.strip()} = {value.strip()})")
-        url = f"{self.stack.emulator_url}/_emulator/outside/incidents/{ref}/edit"
-
-        async def go() -> tuple[httpx.Response, bool]:
-            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
-                answer = await client.post(url, json={key.strip(): value.strip()})
-            return answer, await self.stack.settle(self.quiet, self.timeout)
-
-        answer, settled = self._run(go())
-        if answer.status_code != 200:
-            raise SessionError(f"incident.io's dashboard refused: {answer.json().get('error')}")
-        self._show_calls([], settled)
-
-    def state(self) -> None:
-        """The emulator's incidents, oldest first."""
-        incidents = self.stack.emulator.incidents
-        if not incidents:
-            self.write("The emulator holds no incidents.")
-            return
-        self.write(f"The emulator holds {len(incidents)} incident(s):")
-        for item in incidents:
-            severity = (item.get("severity") or {}).get("name", "no severity")
-            status = item["incident_status"]
-            extras = [item["visibility"]] + (["test"] if item.get("mode") == "test" else [])
-            self.write(
-                f"  {item['reference']}  {item['name']}  ·  {severity}  ·  "
-                f"{status['name']} ({status['category']})  ·  {', '.join(extras)}"
-            )
-        self.write(f"  {len(self.stack.emulator.updates)} incident update(s) shared")
-
     # -- internals ---------------------------------------------------------------------------
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
         # Each interaction gets a fresh event loop; the servers run in threads of their own.
         return asyncio.run(work)
 
-    def _interact(
+    def interact(
         self,
         request: Coroutine[Any, Any, SlackResponse],
         *,
@@ -272,13 +230,34 @@ class Session:
             self.write(render_message(response.json(), title="Reply (only you can see this)"))
         self._show_calls(touched, settled)
 
+    def after(self, work: Coroutine[Any, Any, T]) -> T:
+        """Do `work` (what a person does outside Slack), wait for the bot, show what it sent."""
+
+        async def go() -> tuple[T, bool]:
+            return await work, await self.stack.settle(self.quiet, self.timeout)
+
+        result, settled = self._run(go())
+        self._show_calls([], settled)
+        return result
+
+    def show_unseen(self) -> bool:
+        """Show at once, without waiting for the bot, what it sent since the session last
+        looked (a reminder, a late result); False when there was nothing."""
+        if not self._unseen():
+            return False
+        self._show_calls([], settled=True)
+        return True
+
+    def _unseen(self) -> bool:
+        views = list(self.stack.fake.views)
+        return any(v not in self._known for v in views) or len(self.stack.fake.calls) > self._shown
+
     def catch_up(self) -> None:
         """Show what the bot sent since the session last looked: a form it opened, a result it
         put in a modal or a message, after the wait for it had ended. Still working: wait for
         it once more first."""
         settled = not self.working or self._run(self.stack.settle(self.quiet, self.timeout))
-        unseen = any(v not in self._known for v in list(self.stack.fake.views))
-        if self.working or unseen or len(self.stack.fake.calls) > self._shown:
+        if self.working or self._unseen():
             self._show_calls([], settled)
 
     def _show_submission(

@@ -1,16 +1,20 @@
 """`incident-bot sandbox --remind-after MINUTES`: a declared incident's update reminder shows in
-the terminal once the minutes pass without an update."""
+the terminal once the minutes pass without an update: at the prompt while it waits for a line,
+in a script after `:wait`; `:press` clicks its buttons as Slack would."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
+import io
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from sandbox import cli, session
+from sandbox.live import LiveOutput
+from sandbox.prompt import Prompt
 from sandbox.stack import SandboxStack
 
 REMINDED = "has had no update for"
@@ -53,16 +57,82 @@ def reminding() -> Iterator[SandboxStack]:
         yield stack
 
 
-def test_a_reminder_shows_under_the_card(reminding: SandboxStack) -> None:
-    lines: list[str] = []
-    person = session.Session(reminding, lines.append)
+def declared(stack: SandboxStack, lines: list[str]) -> session.Session:
+    person = session.Session(stack, lines.append)
     person.command("declare Checkout down")
     person.fill("severity", "Major")
     person.submit()
-    deadline = time.monotonic() + 10.0
-    while not any(":alarm_clock:" in str(c.args.get("text")) for c in reminding.fake.calls):
-        assert time.monotonic() < deadline, "no reminder within 10 s"
-        time.sleep(0.05)
-    person.catch_up()
-    shown = "\n".join(lines)
-    assert REMINDED in shown and "Snooze 30 min" in shown
+    return person
+
+
+@pytest.mark.parametrize(
+    ("terminal", "before", "after"),
+    [
+        # The half-typed line cleared first, then the prompt and what was typed drawn again.
+        (True, "\r\x1b[K", "sandbox #general> /incident li"),
+        # Input from a pipe: the news on a line of its own, then the prompt.
+        (False, "\n", "sandbox #general> "),
+    ],
+)
+def test_a_reminder_shows_at_the_prompt_while_it_waits_for_a_line(
+    reminding: SandboxStack, terminal: bool, before: str, after: str
+) -> None:
+    lines: list[str] = []
+    person = declared(reminding, lines)
+    screen = io.StringIO()
+    shown = threading.Event()
+
+    def read(prompt: str) -> str:
+        # A person who types nothing: the reminder must come while this waits, not after.
+        if prompt.startswith("sandbox"):
+            if not shown.wait(10.0):
+                raise AssertionError("no reminder shown within 10 s while the prompt waited")
+            return "quit"
+        return ""
+
+    class Screen(io.StringIO):
+        def write(self, text: str) -> int:
+            if REMINDED in text:
+                shown.set()
+            return screen.write(text)
+
+    live = LiveOutput(person, Screen(), terminal=terminal, typed=lambda: "/incident li")
+    assert Prompt(person, read, live).loop() == 0
+    out = screen.getvalue()
+    assert out.startswith(before) and out.endswith(after)
+    assert "Reply in the message's thread" in out and "[ Snooze 30 min ]" in out
+    assert REMINDED not in "\n".join(lines)  # shown once: live, not again after the line
+
+
+def test_a_script_waits_for_the_reminder_and_presses_its_snooze(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = SandboxStack
+
+    def stack(**kwargs: object) -> SandboxStack:
+        due = kwargs.pop("reminders")
+        assert due is not None
+        return real(reminders=dataclasses.replace(due, check_seconds=0.1), **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("sandbox.stack.SandboxStack", stack)
+    script = parsed(
+        "--remind-after", "0.01",
+        "--say", "declare Checkout down", "--fill", "severity=Major", "--submit",
+        "--say", ":wait 3",
+        "--say", ":press snooze 30",
+    )  # fmt: skip
+    code = cli.run(script)
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    waited = out[out.index("> (waiting 3 s)") :]
+    pressed = waited[waited.index("> (pressed [ Snooze 30 min ] on the message ") :]
+    assert REMINDED in waited[: len(waited) - len(pressed)]  # shown during the wait
+    assert "@U0ALICE snoozed the update reminders of *INC-1* for 30 min." in pressed
+
+
+def test_press_says_what_it_cannot_find(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.run(parsed("--say", ":press Snooze"))
+    assert code == 1
+    assert "no message in a channel has a button 'Snooze'" in capsys.readouterr().err
+    code = cli.run(parsed("--say", ":wait soon"))
+    assert code == 1 and '":wait" wants seconds' in capsys.readouterr().err
