@@ -29,13 +29,13 @@ def test_a_form_that_opens_while_the_prompt_waits_is_announced_then_asked() -> N
         channel, ts = stack.fake.posted()[0]  # the card
         # Someone clicks the card's Update behind the session's back: the session has not seen
         # the modal it opens, as with one that comes after its wait ended.
-        update = [
+        update = next(
             e
             for block in stack.fake.message(channel, ts)["blocks"]
             if block.get("type") == "actions"
             for e in block["elements"]
             if e["text"]["text"] == "Update"
-        ][0]
+        )
 
         async def click() -> None:
             await stack.driver.click(channel, ts, update["action_id"])
