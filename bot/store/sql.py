@@ -13,14 +13,13 @@ from types import ModuleType
 from typing import Any
 
 import asyncpg
-from alembic.util import CommandError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store import deliveries, migrate
+from bot.store import deliveries, revisions
 from bot.store.reminders import SqlReminders
 from bot.store.schema import cards
 from bot.store.url import POSTGRESQL, redact, scrub, sqlite_file
@@ -32,7 +31,7 @@ log = logging.getLogger("bot.store")
 # own errors escape SQLAlchemy's wrapping while connecting (a refused password, a missing database).
 FAILURES: tuple[type[BaseException], ...] = (
     SQLAlchemyError,
-    CommandError,
+    revisions.SchemaError,
     OSError,
     TimeoutError,
     asyncpg.PostgresError,
@@ -66,13 +65,18 @@ class SqlStore(SqlReminders):
         """Bring the schema to this version's newest revision. Idempotent; replicas may call it
         together."""
         async with self._failures("migrate"):
-            await migrate.upgrade(self._connect())
+            engine = self._connect()
+            if not await revisions.at_head(engine):
+                # Alembic stays out of a process whose database is already at head.
+                from bot.store import migrate
+
+                await migrate.upgrade(engine)
         self._migrated = True
 
     async def revision(self) -> str | None:
         """The database's schema revision (None before the first migration)."""
         async with self._failures("read the schema revision"):
-            return await migrate.current(self._connect())
+            return await revisions.current(self._connect())
 
     @property
     def _dialect(self) -> ModuleType:
