@@ -130,6 +130,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.incidentio.client import IncidentIoClient
     from bot.server import serve_http, serve_socket
+    from bot.store.child_migration import migrate_apart
     from bot.store.sql import SqlStore
 
     socket = args.socket or (settings.socket_mode and not args.http)
@@ -146,7 +147,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
     store = SqlStore(settings.database())
     try:
-        revision = asyncio.run(_migrated(store))
+        revision = asyncio.run(migrate_apart(store))
         log.info("store: %s, schema at revision %s", store.where, revision)
     except StoreError as error:
         # Serve anyway: incident.io is the system of record and a card is a convenience; the

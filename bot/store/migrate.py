@@ -1,5 +1,7 @@
-"""The store's schema brought to the newest revision: by `serve` at start and by `incident-bot
-migrate`, through Alembic's programmatic API on the scripts shipped in bot/store/migrations/.
+"""The store's schema brought to the newest revision: by `incident-bot migrate` (which `serve`
+runs as a child process when the schema is behind) and by a store's first use after a failed
+start, through Alembic's programmatic API on the scripts shipped in bot/store/migrations/.
+Imported only then (bot/store/revisions.py says whether anything is to be done).
 
 Replicas may start together: on PostgreSQL an advisory lock, on SQLite an immediate transaction,
 lets one of them migrate while the others wait, then find nothing left to do.
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.revisions import SchemaError
 
 # Package notation: found wherever the package is installed, with no alembic.ini beside it.
 SCRIPTS = "bot.store:migrations"
@@ -28,16 +32,15 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head() -> str | None:
-    """The newest revision this version of the bot knows."""
+    """The newest revision, as Alembic finds it (bot/store/revisions.head() must agree)."""
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def _upgrade(connection: Connection) -> None:
-    command.upgrade(_config(connection), "head")
-
-
-def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    try:
+        command.upgrade(_config(connection), "head")
+    except CommandError as error:
+        raise SchemaError(str(error)) from error
 
 
 async def upgrade(engine: AsyncEngine) -> None:
@@ -50,9 +53,3 @@ async def upgrade(engine: AsyncEngine) -> None:
             # SQLite's driver would leave DDL outside any transaction: take the write lock first.
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
         await connection.run_sync(_upgrade)
-
-
-async def current(engine: AsyncEngine) -> str | None:
-    """The database's revision (None before the first migration)."""
-    async with engine.connect() as connection:
-        return await connection.run_sync(_current)

@@ -7,32 +7,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 import asyncpg
-from alembic.util import CommandError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store import deliveries, migrate
+from bot.store import deliveries, revisions
 from bot.store.reminders import SqlReminders
 from bot.store.schema import cards
 from bot.store.url import POSTGRESQL, redact, scrub, sqlite_file
 from bot.store_api import CardPlace, Claim, StoreError
 
 log = logging.getLogger("bot.store")
+Upgrade = Callable[[AsyncEngine], Awaitable[None]]
 
 # What the drivers and Alembic raise when the database, not the caller, is the problem. asyncpg's
 # own errors escape SQLAlchemy's wrapping while connecting (a refused password, a missing database).
 FAILURES: tuple[type[BaseException], ...] = (
     SQLAlchemyError,
-    CommandError,
+    revisions.SchemaError,
     OSError,
     TimeoutError,
     asyncpg.PostgresError,
@@ -62,17 +62,20 @@ class SqlStore(SqlReminders):
         """The database, as it may be logged: its URL with the password hidden."""
         return redact(self.url)
 
-    async def migrate(self) -> None:
+    async def migrate(self, upgrade: Upgrade | None = None) -> None:
         """Bring the schema to this version's newest revision. Idempotent; replicas may call it
-        together."""
+        together. `upgrade` does it when the schema is behind (Alembic in this process unless
+        given: `serve` runs a child, bot/store/child_migration.py)."""
         async with self._failures("migrate"):
-            await migrate.upgrade(self._connect())
+            engine = self._connect()
+            if not await revisions.at_head(engine):
+                await (upgrade or _alembic_upgrade)(engine)
         self._migrated = True
 
     async def revision(self) -> str | None:
         """The database's schema revision (None before the first migration)."""
         async with self._failures("read the schema revision"):
-            return await migrate.current(self._connect())
+            return await revisions.current(self._connect())
 
     @property
     def _dialect(self) -> ModuleType:
@@ -185,3 +188,10 @@ class SqlStore(SqlReminders):
             cause = getattr(error, "orig", None) or error
             detail = scrub(str(cause).strip(), self.url) or type(cause).__name__
             raise StoreError(f"the store ({self.where}) could not {doing}: {detail}") from error
+
+
+async def _alembic_upgrade(engine: AsyncEngine) -> None:
+    # Alembic stays out of a process whose database is already at head (11 MiB resident).
+    from bot.store import migrate
+
+    await migrate.upgrade(engine)

@@ -30,7 +30,7 @@ from bot.ui.common import (
     type_option,
 )
 from bot.ui.custom_fields import custom_field_inputs
-from bot.ui.frozen import Frozen, PerCatalog
+from bot.ui.frozen import Frozen, FrozenModal, FrozenView, PerCatalog
 
 _PUBLIC = option("Public", "public", "Anyone in the workspace can see and join")
 _PRIVATE = option("Private", "private", "Only people invited can see it")
@@ -63,6 +63,21 @@ def declare_modal(
     banner: str | None = None,
 ) -> View:
     """The form; `form` refills it after a failure so nothing typed is lost."""
+    typed = _typed_modal(catalog, meta.encode(), name, summary, form, banner)
+    if form is not None or banner:
+        return typed
+    # A fresh form is the catalog's but for its metadata and what was typed: serialised once.
+    return FrozenView(typed, _FRESH_FORM(catalog))
+
+
+def _typed_modal(
+    catalog: Catalog,
+    meta: str | None,
+    name: str | None,
+    summary: str | None,
+    form: DeclareForm | None,
+    banner: str | None,
+) -> View:
     blocks: list[Block] = [error_banner(banner)] if banner else []
     blocks.append(
         text_input(
@@ -92,8 +107,15 @@ def declare_modal(
         blocks,
         submit="Declare",
         close="Cancel",
-        meta=meta.encode(),
+        meta=meta,
     )
+
+
+def _fresh_form(catalog: Catalog) -> FrozenModal:
+    return FrozenModal(_typed_modal(catalog, None, None, None, None, None))
+
+
+_FRESH_FORM = PerCatalog(_fresh_form)
 
 
 def _fresh_choices(catalog: Catalog) -> list[Block]:

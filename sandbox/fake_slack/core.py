@@ -22,6 +22,7 @@ from starlette.routing import Route
 from sandbox.fake_slack.directory import SANDBOX_HOST, Directory
 from sandbox.fake_slack.errors import SlackError, require
 from sandbox.fake_slack.http import bearer, error_response, payload_field, read_args
+from sandbox.fake_slack.jsoncopy import json_copy
 from sandbox.fake_slack.messages import MessageStore
 from sandbox.fake_slack.views import ViewStore
 from sandbox.slack_limits import IdScope
@@ -298,7 +299,7 @@ class FakeSlack:
         if not hmac.compare_digest(token.encode(), self._token):
             raise SlackError("invalid_auth", "the token is not the workspace's bot token")
         self._raise_injected(method)
-        return copy.deepcopy(handler(args))
+        return json_copy(handler(args))
 
     def _raise_injected(self, method: str) -> None:
         pending = self._failures.get(method)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import secrets
 import time
 from typing import Any
 
 from sandbox.fake_slack.errors import SlackError, require
-from sandbox.slack_limits import VIEW_STACK_MAX, IdScope, check_view
+from sandbox.fake_slack.jsoncopy import json_copy
+from sandbox.fake_slack.verdicts import Verdicts
+from sandbox.slack_limits import VIEW_STACK_MAX, IdScope, Problem, check_blocks, check_view
 
 _TRIGGER_ID = re.compile(r"\d+\.\d+\.[0-9a-f]+")
 _NOT_INTERACTIVE = frozenset({"image", "plain_text", "mrkdwn"})
@@ -64,6 +65,10 @@ class ViewStore:
         self._team_id, self._bot_id, self._app_id = team_id, bot_id, app_id
         self._trigger_ttl = trigger_ttl
         self._scope: IdScope = action_id_scope
+        # A modal's blocks repeat from one open to the next (its private_metadata may not).
+        self._blocks_check: Verdicts[Problem] = Verdicts(
+            lambda blocks: check_blocks(blocks, surface="view", action_id_scope=action_id_scope)
+        )
         self.views: dict[str, dict[str, Any]] = {}
         self.reset()
 
@@ -96,7 +101,7 @@ class ViewStore:
 
     def set_state(self, view_id: str, values: dict[str, Any]) -> None:
         """What the user typed or picked, as Slack sends it in `view.state.values`."""
-        self._known(view_id)["state"] = {"values": copy.deepcopy(values)}
+        self._known(view_id)["state"] = {"values": json_copy(values)}
 
     def apply_response(self, view_id: str, ack: dict[str, Any]) -> dict[str, Any] | None:
         """Act on a view_submission ack of `view_id`; the view shown afterwards, or None."""
@@ -107,10 +112,10 @@ class ViewStore:
             self.close(view_id, clear=action == "clear")
             return None
         if action == "update":
-            return copy.deepcopy(self._replace(current, self._validate(ack.get("view"))))
+            return json_copy(self._replace(current, self._validate(ack.get("view"))))
         if action == "push":
             view = self._validate(ack.get("view"))
-            return copy.deepcopy(self._push(current["root_view_id"], view))
+            return json_copy(self._push(current["root_view_id"], view))
         if action != "errors":
             raise SlackError("invalid_arguments", f"unknown response_action {action!r}")
         errors = ack.get("errors")
@@ -120,7 +125,7 @@ class ViewStore:
         unknown = sorted(str(key) for key in errors if key not in inputs)
         if unknown:
             raise SlackError("invalid_arguments", f"errors name no input block_id: {unknown}")
-        return copy.deepcopy(current)
+        return json_copy(current)
 
     # -- Web API methods ---------------------------------------------------------------------
 
@@ -136,7 +141,7 @@ class ViewStore:
         stored = self._store(view, view_id=view_id, root_id=view_id, previous_id=None)
         self._stacks[view_id] = [view_id]
         self._last_root = view_id
-        return {"view": copy.deepcopy(stored)}
+        return {"view": json_copy(stored)}
 
     def push(self, args: dict[str, Any]) -> dict[str, Any]:
         view = self._view_arg(args)
@@ -144,7 +149,7 @@ class ViewStore:
         root = self.views[origin]["root_view_id"] if origin in self.views else self._last_root
         if root is None or root not in self._stacks:
             raise SlackError("invalid_arguments", "views.push: no open modal to push onto")
-        return {"view": copy.deepcopy(self._push(root, view))}
+        return {"view": json_copy(self._push(root, view))}
 
     def update(self, args: dict[str, Any]) -> dict[str, Any]:
         view = self._view_arg(args)
@@ -158,7 +163,7 @@ class ViewStore:
             )
         current = self._open_view(view_id)
         self._check_hash(current, args)
-        return {"view": copy.deepcopy(self._replace(current, view))}
+        return {"view": json_copy(self._replace(current, view))}
 
     def publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = require(args, "user_id")
@@ -174,12 +179,12 @@ class ViewStore:
             current = self.views[current_id]
             self._check_hash(current, args)
             stored = self._replace(current, view)
-        return {"view": copy.deepcopy(stored)}
+        return {"view": json_copy(stored)}
 
     # -- internals ---------------------------------------------------------------------------
 
     def _validate(self, view: Any) -> dict[str, Any]:
-        problems = check_view(view, action_id_scope=self._scope)
+        problems = check_view(view, action_id_scope=self._scope, blocks_check=self._blocks_check)
         if problems:
             raise SlackError.from_problems(problems)
         assert isinstance(view, dict)  # check_view reports anything else
@@ -255,15 +260,15 @@ class ViewStore:
             "id": view_id,
             "team_id": self._team_id,
             "type": view["type"],
-            "blocks": _fill_ids(copy.deepcopy(view.get("blocks") or [])),
+            "blocks": _fill_ids(json_copy(view.get("blocks") or [])),
             "private_metadata": view.get("private_metadata", ""),
             "callback_id": view.get("callback_id", ""),
             "external_id": external_id,
             "state": {"values": {}},
             "hash": new_hash(),
-            "title": copy.deepcopy(view.get("title")),
-            "close": copy.deepcopy(view.get("close")),
-            "submit": copy.deepcopy(view.get("submit")),
+            "title": json_copy(view.get("title")),
+            "close": json_copy(view.get("close")),
+            "submit": json_copy(view.get("submit")),
             "clear_on_close": bool(view.get("clear_on_close", False)),
             "notify_on_close": bool(view.get("notify_on_close", False)),
             "previous_view_id": previous_id,

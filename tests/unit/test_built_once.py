@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import aiohttp
+import pytest
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.forms import DeclareForm
+from bot.flows.overflow import with_overflow
+from bot.forms import MAX_SUMMARY, DeclareForm
 from bot.ids import Field
 from bot.slack_session import shared_session
+from bot.ui.common import mark_sandbox_view
 from bot.ui.declare import declare_choices, declare_modal
-from bot.ui.frozen import Frozen, PerCatalog
+from bot.ui.frozen import Frozen, FrozenView, PerCatalog
 from tests.unit.org import META, catalog
 
 
@@ -58,3 +63,43 @@ async def test_a_session_the_client_was_given_is_left_alone() -> None:
         async with shared_session(client):
             assert client.session is own
         assert client.session is own and not own.closed
+
+
+@pytest.mark.parametrize(
+    ("name", "summary"),
+    [
+        (None, None),
+        ("Checkout down", None),
+        ("Checkout <down> & out", "Impact: *all* of EU\nlinks: <https://example.com|here>"),
+        ("n" * 500, "s" * 5000),  # past both inputs' max_length: cut as the typed builder cuts
+    ],
+)
+def test_a_fresh_declare_form_serialises_as_its_typed_view_does(
+    name: str | None, summary: str | None
+) -> None:
+    for org in (catalog(), catalog(severity_count=150, type_count=1)):
+        view = declare_modal(org, META, name=name, summary=summary)
+        assert isinstance(view, FrozenView)
+        assert view.to_dict() == View.to_dict(view)  # the frozen JSON against slack_sdk's
+        other = declare_modal(org, META.model_copy(update={"user_id": "U2"}), name=name)
+        assert other.to_dict()["private_metadata"] != view.to_dict()["private_metadata"]
+
+
+def test_a_fresh_form_given_more_blocks_after_it_was_built_serialises_them() -> None:
+    org = catalog()
+    view = with_overflow(declare_modal(org, META, summary="s" * 5000), "s" * 5000, MAX_SUMMARY)
+    sandboxed = mark_sandbox_view(declare_modal(org, META, name="n"))
+    for changed in (view, sandboxed):
+        assert changed.to_dict() == View.to_dict(changed)
+        assert (
+            len(changed.to_dict()["blocks"])
+            == len(declare_modal(org, META).to_dict()["blocks"]) + 1
+        )
+    assert view.to_dict()["blocks"][2]["element"]["initial_value"] == "s" * MAX_SUMMARY
+
+
+def test_a_fresh_form_with_metadata_slack_refuses_raises_as_the_typed_one() -> None:
+    view = declare_modal(catalog(), META)
+    view.private_metadata = "x" * 3001
+    with pytest.raises(SlackObjectFormationError, match="private_metadata"):
+        view.to_dict()
