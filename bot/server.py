@@ -40,7 +40,8 @@ DRAIN_SECONDS = 20.0
 
 
 def probe_routes(deps: Deps) -> list[Route]:
-    """/healthz (process up), /readyz (catalog loaded, incident.io reachable), /metrics."""
+    """/healthz (process up), /readyz (this process can serve; incident.io's reachability is
+    reported in it, not required: bot/observability/health.py says why), /metrics."""
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -50,6 +51,7 @@ def probe_routes(deps: Deps) -> list[Route]:
         return JSONResponse(detail, status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
+        deps.metrics.incidentio_reachable.set(1 if deps.health.reachable else 0)
         body, content_type = deps.metrics.render(
             {"catalog": deps.catalog.counters, "open_incidents": deps.open_incidents.counters}
         )

@@ -109,7 +109,7 @@ def test_the_probes_ask_paths_the_bot_serves() -> None:
     assert probes["readinessProbe"]["path"] == "/readyz"
     assert probes["livenessProbe"]["path"] == "/healthz"
     assert {probe["port"] for probe in probes.values()} == {bot["ports"][0]["name"]}
-    # /readyz may spend READY_TIMEOUT asking incident.io before it answers
+    # /readyz may spend READY_TIMEOUT loading the catalog before it answers
     assert bot["readinessProbe"]["timeoutSeconds"] > READY_TIMEOUT
 
 

@@ -156,8 +156,10 @@ async def test_healthz_is_up_whatever_incident_io_does(h: Harness, web: httpx.As
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-async def test_readyz_follows_incident_io(h: Harness, web: httpx.AsyncClient) -> None:
-    # Down from the start: the catalog cannot load.
+async def test_readyz_needs_the_catalog_but_not_incident_io_after_it(
+    h: Harness, web: httpx.AsyncClient
+) -> None:
+    # Down from the start: the catalog cannot load, so this process cannot serve forms.
     rule = h.emulator.faults.add(None, 503, count=None)
     down = await web.get("/readyz")
     assert down.status_code == 503
@@ -170,15 +172,21 @@ async def test_readyz_follows_incident_io(h: Harness, web: httpx.AsyncClient) ->
     assert up.status_code == 200
     assert up.json() == {"catalog_loaded": True, "incidentio_reachable": True, "status": "ready"}
 
-    # Down again: a failed call the bot made marks it not ready until incident.io answers.
+    # Down again, catalog loaded: still ready (the bot answers "incident.io is failing" itself,
+    # which an ingress's 503 would hide), and the outage is reported as information.
     rule = h.emulator.faults.add(None, 503, count=None)
     await h.driver.command("list")
     await h.settle()
     again = await web.get("/readyz")
-    assert again.status_code == 503 and again.json()["incidentio_reachable"] is False
+    assert again.status_code == 200 and again.json()["status"] == "ready"
+    assert again.json()["incidentio_reachable"] is False and again.json()["last_error"]
+    metrics = samples((await web.get("/metrics")).text)
+    assert value(metrics, "incident_bot_incidentio_reachable") == 0
     h.emulator.faults.rules.remove(rule)
     recovered = await web.get("/readyz")
-    assert recovered.status_code == 200
+    assert recovered.status_code == 200 and recovered.json()["incidentio_reachable"] is True
+    metrics = samples((await web.get("/metrics")).text)
+    assert value(metrics, "incident_bot_incidentio_reachable") == 1
 
 
 async def test_readyz_is_503_when_incident_io_is_unreachable(h: Harness) -> None:
