@@ -128,6 +128,7 @@ def _configured(load: Callable[[], S]) -> S:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
+    from bot.check import WEBHOOKS_NEED_HEALTH_PORT
     from bot.incidentio.client import IncidentIoClient
     from bot.server import serve_http, serve_socket
     from bot.store.sql import SqlStore
@@ -136,6 +137,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     missing = _missing_for_mode(settings, args, socket=socket)
     if missing:
         print(missing, file=sys.stderr)
+        return 2
+    if socket and settings.incidentio_webhook_secret and not settings.health_port:
+        print(
+            f"INCIDENTIO_WEBHOOK_SECRET is set, but {WEBHOOKS_NEED_HEALTH_PORT}.\n"
+            "See README.md, incident.io webhooks.",
+            file=sys.stderr,
+        )
         return 2
     if socket and args.workers > 1:
         print("--workers serves HTTP: add --http (Socket Mode is one connection)", file=sys.stderr)

@@ -280,3 +280,22 @@ def test_workers_in_socket_mode_are_refused_before_anything_starts(
     assert cli.main(["serve", "--socket", "--workers", "2"]) == 2
     assert "--workers serves HTTP" in capsys.readouterr().err
     assert not (clean_env / "data").exists()  # the store was not even migrated
+
+
+def test_socket_mode_webhooks_without_a_health_port_are_refused_before_anything_starts(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    env = {**BOT_ENV, "SLACK_APP_TOKEN": "xapp-1", "INCIDENTIO_WEBHOOK_SECRET": secret}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    async def served(*_: object) -> None:
+        pytest.fail("serve started Socket Mode with an endpoint nobody can reach")
+
+    monkeypatch.setattr(server, "serve_socket", served)
+    assert cli.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "INCIDENTIO_WEBHOOK_SECRET is set, but Socket Mode serves them on HEALTH_PORT" in err
+    assert secret not in err and "MfKQ9r8" not in err
+    assert not (clean_env / "data").exists()  # the store was not even migrated
