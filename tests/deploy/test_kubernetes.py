@@ -3,6 +3,7 @@ its settings, its probes, its port, its shutdown, its image, its share of incide
 
 from __future__ import annotations
 
+import itertools
 import re
 import typing
 from pathlib import Path
@@ -196,7 +197,7 @@ def test_no_readme_command_continues_into_a_commented_line() -> None:
     # leave a backslash that swallows the next command.
     blocks = re.findall(r"```sh\n(.*?)```", _readme(), re.DOTALL)
     lines = [line.rstrip() for block in blocks for line in block.splitlines()]
-    continued = [b for a, b in zip(lines, lines[1:], strict=False) if a.endswith("\\")]
+    continued = [b for a, b in itertools.pairwise(lines) if a.endswith("\\")]
     assert continued and not [line for line in continued if "#" in line]
 
 
