@@ -1,4 +1,4 @@
-"""`incident-bot` command line: serve, check, migrate, sandbox."""
+"""`incident-bot` command line: serve, run, check, migrate, healthcheck, sandbox."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
 from bot.config import (
     ConfigError,
@@ -22,25 +22,8 @@ from bot.observability.logs import setup_logging
 from bot.probe import healthcheck
 from bot.store_api import StoreError
 
-if TYPE_CHECKING:
-    from bot.store.sql import SqlStore
-
 log = logging.getLogger("bot")
 S = TypeVar("S", bound=StoreSettings)
-BOTH_WAYS = (
-    "Nothing to connect to Slack with. Either:\n"
-    "  Socket Mode (no public URL): set SLACK_APP_TOKEN (an xapp- token), or\n"
-    "  HTTP mode: set SLACK_SIGNING_SECRET and run `incident-bot serve --http`.\n"
-    "See README.md, Deploying."
-)
-SOCKET_NEEDS = (
-    "Socket Mode needs SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write,\n"
-    "from the app's Basic Information page. See README.md, Deploying."
-)
-HTTP_NEEDS = (
-    "HTTP mode needs SLACK_SIGNING_SECRET: the Signing Secret from the app's Basic Information\n"
-    "page. See README.md, Deploying."
-)
 RUN_NO_KEY = (
     "incident-bot run: {settings} {are} set but INCIDENTIO_API_KEY is not, so there is nothing\n"
     "to serve Slack with, and the terminal sandbox would leave {them} unused. Either:\n"
@@ -126,108 +109,19 @@ def _configured(load: Callable[[], S]) -> S:
         raise SystemExit(2) from None
 
 
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app
-    from bot.check import WEBHOOKS_NEED_HEALTH_PORT
-    from bot.incidentio.client import IncidentIoClient
-    from bot.server import serve_http, serve_socket
-    from bot.store.sql import SqlStore
-
-    socket = args.socket or (settings.socket_mode and not args.http)
-    missing = _missing_for_mode(settings, args, socket=socket)
-    if missing:
-        print(missing, file=sys.stderr)
-        return 2
-    if socket and settings.incidentio_webhook_secret and not settings.health_port:
-        print(
-            f"INCIDENTIO_WEBHOOK_SECRET is set, but {WEBHOOKS_NEED_HEALTH_PORT}.\n"
-            "See README.md, incident.io webhooks.",
-            file=sys.stderr,
-        )
-        return 2
-    if socket and args.workers > 1:
-        print("--workers serves HTTP: add --http (Socket Mode is one connection)", file=sys.stderr)
-        return 2
-    if settings.incidentio_sandbox:
-        log.warning(
-            "SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url
-        )
-    store = SqlStore(settings.database())
-    try:
-        revision = asyncio.run(_migrated(store))
-        log.info("store: %s, schema at revision %s", store.where, revision)
-    except StoreError as error:
-        # Serve anyway: incident.io is the system of record and a card is a convenience; the
-        # store migrates on its first use once the database is back.
-        log.error("%s; serving without it until it can be reached", error)
-    if args.workers > 1:
-        return _serve_workers(settings, args)
-    incidents = IncidentIoClient.from_settings(settings)
-    bot = build_app(settings, incidents, store=store)
-    if socket:
-        assert settings.slack_app_token is not None
-        token = settings.slack_app_token.get_secret_value()
-        asyncio.run(serve_socket(bot, token, settings.health_port))
-    else:
-        port = args.port or settings.port
-        log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, port)
-        serve_http(bot, args.host, port)
-    return 0
-
-
-def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import Bot, build_app
-    from bot.incidentio.client import IncidentIoClient
-    from bot.server import serve_http
-    from bot.store.sql import SqlStore
-    from bot.workers import serve_workers
-
-    def build() -> Bot:  # in each worker, after the fork: its own clients, caches and store
-        store = SqlStore(settings.database())
-        return build_app(settings, IncidentIoClient.from_settings(settings), store=store)
-
-    port = args.port or settings.port
-    log.info("serving HTTP on %s:%d with %d workers", args.host, port, args.workers)
-    return serve_workers(
-        build,
-        lambda bot, sock: serve_http(bot, args.host, port, sock=sock),
-        args.host,
-        port,
-        args.workers,
-    )
-
-
-async def _migrated(store: SqlStore) -> str | None:
-    """Migrate, then let go of the connections: they belong to this event loop, not to the
-    one that will serve."""
-    try:
-        await store.migrate()
-        return await store.revision()
-    finally:
-        await store.close()
-
-
 def _migrate() -> int:
+    from bot.serve_command import migrated
     from bot.store.sql import SqlStore
 
     # Only DATABASE_URL (or the data directory) is read: a migration job needs no other secret.
     store = SqlStore(_configured(load_store_settings).database())
     try:
-        revision = asyncio.run(_migrated(store))
+        revision = asyncio.run(migrated(store))
     except StoreError as error:
         print(f"incident-bot migrate: {error}", file=sys.stderr)
         return 1
     print(f"incident-bot migrate: the store ({store.where}) is at revision {revision}")
     return 0
-
-
-def _missing_for_mode(settings: Settings, args: argparse.Namespace, *, socket: bool) -> str | None:
-    """What the mode `serve` runs in lacks: a mode chosen by flag names only its own setting."""
-    if socket:  # by flag, or because SLACK_APP_TOKEN is set
-        return None if settings.slack_app_token is not None else SOCKET_NEEDS
-    if settings.slack_signing_secret is not None:
-        return None
-    return HTTP_NEEDS if args.http else BOTH_WAYS
 
 
 def _check(settings: Settings) -> int:
@@ -288,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level, settings.log_format)
     if args.command == "check":
         return _check(settings)
-    return _serve(settings, args)
+    from bot.serve_command import serve
+
+    return serve(settings, args)
 
 
 if __name__ == "__main__":

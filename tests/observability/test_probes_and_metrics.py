@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -214,3 +215,26 @@ async def test_readyz_does_not_leak_the_api_key(h: Harness, web: httpx.AsyncClie
     response = await web.get("/readyz")
     assert response.status_code == 503
     assert API_KEY not in response.text
+
+
+async def test_a_refused_slack_request_is_a_warning_naming_its_sender(
+    web: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    command = "command=%2Fincident&text=list&team_id=T1&user_id=U1&channel_id=C1"
+    headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-forwarded-for": "198.51.100.4",
+        "x-slack-request-timestamp": "1",
+        "x-slack-signature": "v0=forged",
+    }
+    readable = await web.post("/slack/events", content=command, headers=headers)
+    unreadable = await web.post("/slack/events", content=b"\xff", headers=headers)
+    assert (readable.status_code, unreadable.status_code) == (401, 401)
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert [r.levelno for r in refusals] == [logging.WARNING, logging.WARNING]
+    # the gate (a body Bolt can read) and the server (one it cannot) name the sender alike
+    assert {r.name for r in refusals} == {"bot.gate", "bot.server"}
+    assert all(
+        r.getMessage().endswith("(from 127.0.0.1 (X-Forwarded-For: 198.51.100.4))")
+        for r in refusals
+    )

@@ -299,3 +299,31 @@ def test_socket_mode_webhooks_without_a_health_port_are_refused_before_anything_
     assert "INCIDENTIO_WEBHOOK_SECRET is set, but Socket Mode serves them on HEALTH_PORT" in err
     assert secret not in err and "MfKQ9r8" not in err
     assert not (clean_env / "data").exists()  # the store was not even migrated
+
+
+@pytest.mark.parametrize(
+    ("secret", "said"),
+    [
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "POST /incidentio/webhooks: on"),
+        (None, "POST /incidentio/webhooks: off (INCIDENTIO_WEBHOOK_SECRET is not set)"),
+    ],
+)
+def test_the_http_start_up_line_says_whether_webhooks_are_on(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    secret: str | None,
+    said: str,
+) -> None:
+    for name, value in {**BOT_ENV, "SLACK_SIGNING_SECRET": "s"}.items():
+        monkeypatch.setenv(name, value)
+    if secret:
+        monkeypatch.setenv("INCIDENTIO_WEBHOOK_SECRET", secret)
+    else:
+        monkeypatch.delenv("INCIDENTIO_WEBHOOK_SECRET", raising=False)
+    monkeypatch.setattr(cli, "setup_logging", lambda *_: None)
+    monkeypatch.setattr(server, "serve_http", lambda *_: None)
+    caplog.set_level(logging.INFO)
+    assert cli.main(["serve", "--http", "--port", "3999"]) == 0
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("serving HTTP")]
+    assert lines == [f"serving HTTP on 0.0.0.0:3999 (POST /slack/events; {said})"]
