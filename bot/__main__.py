@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -23,6 +24,10 @@ from bot.probe import healthcheck
 from bot.store_api import StoreError
 
 log = logging.getLogger("bot")
+SETTINGS = (
+    "Settings come from environment variables, or a .env file in the working directory; "
+    'README.md, "Configuration", lists them.'
+)
 S = TypeVar("S", bound=StoreSettings)
 RUN_NO_KEY = (
     "incident-bot run: {settings} {are} set but INCIDENTIO_API_KEY is not, so there is nothing\n"
@@ -39,9 +44,10 @@ NO_SANDBOX = (
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__, epilog=SETTINGS)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
+    add = functools.partial(sub.add_parser, epilog=SETTINGS)
+    serve = add("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
     mode = serve.add_mutually_exclusive_group()
     mode.add_argument("--socket", action="store_true", help="force Socket Mode")
     mode.add_argument("--http", action="store_true", help="force HTTP mode")
@@ -50,13 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=_workers, default=1, help="HTTP mode: processes sharing the port"
     )
-    sub.add_parser(
+    add(
         "run",
         help="serve when an incident.io key is configured, else start the sandbox (make run)",
     )
-    sub.add_parser("check", help="check the configuration against Slack and incident.io")
-    sub.add_parser("migrate", help="bring the store's schema (DATABASE_URL) up to date, then exit")
-    sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
+    add("check", help="check the configuration against Slack and incident.io")
+    add("migrate", help="bring the store's schema (DATABASE_URL) up to date, then exit")
+    add("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
     sandbox = sub.add_parser("sandbox", help="try the bot on a local incident.io emulator")
     plugin = _sandbox()
     if plugin is None:
@@ -179,9 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     settings = _settings()
-    setup_logging(settings.log_level, settings.log_format)
     if args.command == "check":
+        # check's output is its report: the log lines of the calls it makes would repeat it
+        # (and outlive it), unless the operator asks for DEBUG.
+        quiet = settings.log_level if settings.log_level == "DEBUG" else "CRITICAL"
+        setup_logging(quiet, settings.log_format)
         return _check(settings)
+    setup_logging(settings.log_level, settings.log_format)
     from bot.serve_command import serve
 
     return serve(settings, args)

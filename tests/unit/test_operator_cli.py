@@ -327,3 +327,43 @@ def test_the_http_start_up_line_says_whether_webhooks_are_on(
     assert cli.main(["serve", "--http", "--port", "3999"]) == 0
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("serving HTTP")]
     assert lines == [f"serving HTTP on 0.0.0.0:3999 (POST /slack/events; {said})"]
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["run"], ["check"], ["migrate"]])
+def test_help_names_every_command_and_where_settings_come_from(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main([*command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "environment variables, or a .env file" in out
+    assert 'README.md, "Configuration"' in out
+    if not command:
+        assert "serve, run, check, migrate, healthcheck, sandbox" in out
+
+
+@pytest.mark.parametrize(("level", "logged"), [("INFO", False), ("DEBUG", True)])
+def test_check_prints_only_its_report_unless_debugging(
+    clean_env: Path, level: str, logged: bool
+) -> None:
+    closed = "http://127.0.0.1:9"  # nothing listens: every call fails, and would be logged
+    env = {
+        **BOT_ENV,
+        "PATH": "/usr/bin:/bin",
+        "SLACK_SIGNING_SECRET": "s",
+        "INCIDENTIO_BASE_URL": closed,
+        "SLACK_API_URL": f"{closed}/api/",
+        "LOG_LEVEL": level,
+        "LOG_FORMAT": "json",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        env=env,
+        cwd=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1 and "FAIL incident.io" in done.stdout
+    assert bool(done.stderr.strip()) is logged, done.stderr
