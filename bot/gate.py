@@ -100,13 +100,11 @@ class Gate(Step):
 
     def check(self, req: AsyncBoltRequest) -> BoltResponse | None:
         if req.mode != "socket_mode" and not self._signed(req):
-            sender = req.context.get(CLIENT, "unknown")
-            log.warning("refused a request whose signature does not verify (from %s)", sender)
+            log.warning("refused a request whose signature does not verify%s", _sender(req))
             return BoltResponse(status=401, body={"error": "invalid request"})
         req.context[VERIFIED] = True
         if not readable(req.body):
-            sender = req.context.get(CLIENT, "unknown")
-            log.warning("refused a signed payload of a shape Slack does not send (from %s)", sender)
+            log.warning("refused a signed payload of a shape Slack does not send%s", _sender(req))
             return BoltResponse(status=400, body={"error": "malformed payload"})
         return None
 
@@ -118,3 +116,9 @@ class Gate(Step):
             next(iter(headers.get("x-slack-request-timestamp", [])), None),
             next(iter(headers.get("x-slack-signature", [])), None),
         )
+
+
+def _sender(req: AsyncBoltRequest) -> str:
+    """Where an HTTP request came from, for its refusal; Socket Mode's come over Slack's socket."""
+    sender = req.context.get(CLIENT)
+    return f" (from {sender})" if sender else ""
