@@ -1,14 +1,15 @@
-"""`incident-bot` command line: serve, check, migrate, sandbox."""
+"""`incident-bot` command line: serve, run, check, migrate, healthcheck, sandbox."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
 from bot.config import (
     ConfigError,
@@ -22,25 +23,12 @@ from bot.observability.logs import setup_logging
 from bot.probe import healthcheck
 from bot.store_api import StoreError
 
-if TYPE_CHECKING:
-    from bot.store.sql import SqlStore
-
 log = logging.getLogger("bot")
+SETTINGS = (
+    "Settings come from environment variables, or a .env file in the working directory; "
+    'README.md, "Configuration", lists them.'
+)
 S = TypeVar("S", bound=StoreSettings)
-BOTH_WAYS = (
-    "Nothing to connect to Slack with. Either:\n"
-    "  Socket Mode (no public URL): set SLACK_APP_TOKEN (an xapp- token), or\n"
-    "  HTTP mode: set SLACK_SIGNING_SECRET and run `incident-bot serve --http`.\n"
-    "See README.md, Deploying."
-)
-SOCKET_NEEDS = (
-    "Socket Mode needs SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write,\n"
-    "from the app's Basic Information page. See README.md, Deploying."
-)
-HTTP_NEEDS = (
-    "HTTP mode needs SLACK_SIGNING_SECRET: the Signing Secret from the app's Basic Information\n"
-    "page. See README.md, Deploying."
-)
 RUN_NO_KEY = (
     "incident-bot run: {settings} {are} set but INCIDENTIO_API_KEY is not, so there is nothing\n"
     "to serve Slack with, and the terminal sandbox would leave {them} unused. Either:\n"
@@ -56,9 +44,10 @@ NO_SANDBOX = (
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__, epilog=SETTINGS)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
+    add = functools.partial(sub.add_parser, epilog=SETTINGS)
+    serve = add("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
     mode = serve.add_mutually_exclusive_group()
     mode.add_argument("--socket", action="store_true", help="force Socket Mode")
     mode.add_argument("--http", action="store_true", help="force HTTP mode")
@@ -67,13 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=_workers, default=1, help="HTTP mode: processes sharing the port"
     )
-    sub.add_parser(
+    add(
         "run",
         help="serve when an incident.io key is configured, else start the sandbox (make run)",
     )
-    sub.add_parser("check", help="check the configuration against Slack and incident.io")
-    sub.add_parser("migrate", help="bring the store's schema (DATABASE_URL) up to date, then exit")
-    sub.add_parser("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
+    add("check", help="check the configuration against Slack and incident.io")
+    add("migrate", help="bring the store's schema (DATABASE_URL) up to date, then exit")
+    add("healthcheck", help="exit 0 when the local /healthz answers (for Docker)")
     sandbox = sub.add_parser("sandbox", help="try the bot on a local incident.io emulator")
     plugin = _sandbox()
     if plugin is None:
@@ -126,101 +115,19 @@ def _configured(load: Callable[[], S]) -> S:
         raise SystemExit(2) from None
 
 
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app
-    from bot.incidentio.client import IncidentIoClient
-    from bot.server import serve_http, serve_socket
-    from bot.store.child_migration import migrate_apart
-    from bot.store.sql import SqlStore
-
-    socket = args.socket or (settings.socket_mode and not args.http)
-    missing = _missing_for_mode(settings, args, socket=socket)
-    if missing:
-        print(missing, file=sys.stderr)
-        return 2
-    if socket and args.workers > 1:
-        print("--workers serves HTTP: add --http (Socket Mode is one connection)", file=sys.stderr)
-        return 2
-    if settings.incidentio_sandbox:
-        log.warning(
-            "SANDBOX MODE: incidents are not real; incident.io is %s", settings.incidentio_base_url
-        )
-    store = SqlStore(settings.database())
-    try:
-        revision = asyncio.run(migrate_apart(store))
-        log.info("store: %s, schema at revision %s", store.where, revision)
-    except StoreError as error:
-        # Serve anyway: incident.io is the system of record and a card is a convenience; the
-        # store migrates on its first use once the database is back.
-        log.error("%s; serving without it until it can be reached", error)
-    if args.workers > 1:
-        return _serve_workers(settings, args)
-    incidents = IncidentIoClient.from_settings(settings)
-    bot = build_app(settings, incidents, store=store)
-    if socket:
-        assert settings.slack_app_token is not None
-        token = settings.slack_app_token.get_secret_value()
-        asyncio.run(serve_socket(bot, token, settings.health_port))
-    else:
-        port = args.port or settings.port
-        log.info("serving HTTP on %s:%d (POST /slack/events)", args.host, port)
-        serve_http(bot, args.host, port)
-    return 0
-
-
-def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import Bot, build_app
-    from bot.incidentio.client import IncidentIoClient
-    from bot.server import serve_http
-    from bot.store.sql import SqlStore
-    from bot.workers import serve_workers
-
-    def build() -> Bot:  # in each worker, after the fork: its own clients, caches and store
-        store = SqlStore(settings.database())
-        return build_app(settings, IncidentIoClient.from_settings(settings), store=store)
-
-    port = args.port or settings.port
-    log.info("serving HTTP on %s:%d with %d workers", args.host, port, args.workers)
-    return serve_workers(
-        build,
-        lambda bot, sock: serve_http(bot, args.host, port, sock=sock),
-        args.host,
-        port,
-        args.workers,
-    )
-
-
-async def _migrated(store: SqlStore) -> str | None:
-    """Migrate, then let go of the connections: they belong to this event loop, not to the
-    one that will serve."""
-    try:
-        await store.migrate()
-        return await store.revision()
-    finally:
-        await store.close()
-
-
 def _migrate() -> int:
+    from bot.serve_command import migrated
     from bot.store.sql import SqlStore
 
     # Only DATABASE_URL (or the data directory) is read: a migration job needs no other secret.
     store = SqlStore(_configured(load_store_settings).database())
     try:
-        revision = asyncio.run(_migrated(store))
+        revision = asyncio.run(migrated(store))
     except StoreError as error:
         print(f"incident-bot migrate: {error}", file=sys.stderr)
         return 1
     print(f"incident-bot migrate: the store ({store.where}) is at revision {revision}")
     return 0
-
-
-def _missing_for_mode(settings: Settings, args: argparse.Namespace, *, socket: bool) -> str | None:
-    """What the mode `serve` runs in lacks: a mode chosen by flag names only its own setting."""
-    if socket:  # by flag, or because SLACK_APP_TOKEN is set
-        return None if settings.slack_app_token is not None else SOCKET_NEEDS
-    if settings.slack_signing_secret is not None:
-        return None
-    return HTTP_NEEDS if args.http else BOTH_WAYS
 
 
 def _check(settings: Settings) -> int:
@@ -278,10 +185,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     settings = _settings()
-    setup_logging(settings.log_level, settings.log_format)
     if args.command == "check":
+        # check's output is its report: the log lines of the calls it makes would repeat it
+        # (and outlive it), unless the operator asks for DEBUG.
+        quiet = settings.log_level if settings.log_level == "DEBUG" else "CRITICAL"
+        setup_logging(quiet, settings.log_format)
         return _check(settings)
-    return _serve(settings, args)
+    setup_logging(settings.log_level, settings.log_format)
+    from bot.serve_command import serve
+
+    return serve(settings, args)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ REQUIRED_SCOPES = (
 # to report, not a reason to hang.
 CHECK_SECONDS = 5.0
 
+# `serve` refuses to start with this too: an endpoint nobody can reach is worse than none.
+WEBHOOKS_NEED_HEALTH_PORT = (
+    "Socket Mode serves them on HEALTH_PORT, which is not set: set it (and route only POST "
+    "/incidentio/webhooks to it publicly), or unset INCIDENTIO_WEBHOOK_SECRET"
+)
+
 Line = tuple[bool | None, str]  # passed (None: information only), what was found
 T = TypeVar("T")
 
@@ -130,10 +136,7 @@ def _webhooks(settings: Settings) -> Line:
         return (None, "incident.io webhooks: off (INCIDENTIO_WEBHOOK_SECRET is not set)")
     where = f"port {settings.health_port}" if settings.socket_mode else f"port {settings.port}"
     if settings.socket_mode and settings.health_port is None:
-        return (
-            False,
-            "incident.io webhooks: on, but Socket Mode serves them on HEALTH_PORT: set it",
-        )
+        return (False, f"incident.io webhooks: on, but {WEBHOOKS_NEED_HEALTH_PORT}")
     return (None, f"incident.io webhooks: on, at POST /incidentio/webhooks ({where})")
 
 

@@ -193,21 +193,31 @@ class Settings(StoreSettings):
         text = value.get_secret_value().strip()
         if not text:
             raise PydanticCustomError("empty", "is set but empty (unset it to turn webhooks off)")
-        key = text.removeprefix("whsec_")
-        try:
-            # As svix reads it: base64, padding optional.
-            decoded = base64.b64decode(key + "=" * (-len(key) % 4), validate=True)
-        except binascii.Error:
-            decoded = b""
-        if key == text or not decoded:
+        wrong = _webhook_secret_fault(text)
+        if wrong:
+            # What is wrong, never the value: it may be another secret pasted by mistake.
             raise PydanticCustomError(
-                "webhook_secret", "must be the signing secret incident.io shows (whsec_…)"
+                "webhook_secret", f"{wrong}: copy the signing secret incident.io shows (whsec_…)"
             )
         return SecretStr(text)
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+
+def _webhook_secret_fault(text: str) -> str | None:
+    key = text.removeprefix("whsec_")
+    if key == text:
+        return "has no whsec_ prefix"
+    if not key:
+        return "has nothing after whsec_"
+    try:
+        # As svix reads it: base64, padding optional.
+        decoded = base64.b64decode(key + "=" * (-len(key) % 4), validate=True)
+    except binascii.Error:
+        decoded = b""
+    return None if decoded else "is not base64 after whsec_"
 
 
 class Configured(BaseSettings):

@@ -25,6 +25,8 @@ log = logging.getLogger("bot.gate")
 
 # Set in a request's context once the gate has let it in.
 VERIFIED = "incident_bot_verified"
+# Where an HTTP request came from (bot/client_address.py), set by the server for refusals' log.
+CLIENT = "incident_bot_client"
 
 # What Bolt computes from every payload before a middleware or listener runs.
 _BOLT_READERS: tuple[Callable[[dict[str, Any]], Any], ...] = (
@@ -98,11 +100,11 @@ class Gate(Step):
 
     def check(self, req: AsyncBoltRequest) -> BoltResponse | None:
         if req.mode != "socket_mode" and not self._signed(req):
-            log.info("refused a request whose signature does not verify")
+            log.warning("refused a request whose signature does not verify%s", _sender(req))
             return BoltResponse(status=401, body={"error": "invalid request"})
         req.context[VERIFIED] = True
         if not readable(req.body):
-            log.info("refused a signed payload of a shape Slack does not send")
+            log.warning("refused a signed payload of a shape Slack does not send%s", _sender(req))
             return BoltResponse(status=400, body={"error": "malformed payload"})
         return None
 
@@ -114,3 +116,9 @@ class Gate(Step):
             next(iter(headers.get("x-slack-request-timestamp", [])), None),
             next(iter(headers.get("x-slack-signature", [])), None),
         )
+
+
+def _sender(req: AsyncBoltRequest) -> str:
+    """Where an HTTP request came from, for its refusal; Socket Mode's come over Slack's socket."""
+    sender = req.context.get(CLIENT)
+    return f" (from {sender})" if sender else ""

@@ -24,15 +24,16 @@ from starlette.routing import Route
 from bot import probe as probe_file
 from bot.acks import answering
 from bot.app import Bot
+from bot.client_address import client_address
 from bot.deps import Deps
-from bot.gate import signed
+from bot.gate import CLIENT, signed
 from bot.heap import freeze_start_up
 from bot.http_request import read_request
 from bot.inflight import drain
 from bot.reminders import loop as reminder_loop
 from bot.slack_session import shared_session
 from bot.store_api import StoreError
-from bot.webhook_endpoint import webhook_routes
+from bot.webhook_endpoint import route_said, webhook_routes
 
 log = logging.getLogger("bot.server")
 READY_TIMEOUT = 2.0
@@ -40,7 +41,8 @@ DRAIN_SECONDS = 20.0
 
 
 def probe_routes(deps: Deps) -> list[Route]:
-    """/healthz (process up), /readyz (catalog loaded, incident.io reachable), /metrics."""
+    """/healthz (process up), /readyz (this process can serve; incident.io's reachability is
+    reported in it, not required: bot/observability/health.py says why), /metrics."""
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -50,6 +52,7 @@ def probe_routes(deps: Deps) -> list[Route]:
         return JSONResponse(detail, status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
+        deps.metrics.incidentio_reachable.set(1 if deps.health.reachable else 0)
         body, content_type = deps.metrics.render(
             {"catalog": deps.catalog.counters, "open_incidents": deps.open_incidents.counters}
         )
@@ -97,6 +100,7 @@ def create_web_app(bot: Bot) -> Starlette:
         bolt_request = read_request(body, request.headers, request.url.query)
         if bolt_request is None:  # not UTF-8, broken JSON, a JSON array or string as payload
             return refuse(request, body)
+        bolt_request.context[CLIENT] = client_address(request)
         return to_starlette_response(await app.async_dispatch(bolt_request))
 
     def refuse(request: Request, body: bytes) -> Response:
@@ -104,10 +108,11 @@ def create_web_app(bot: Bot) -> Starlette:
         # given): 401 to the unsigned, 400 to signed bytes that are not a payload.
         timestamp = request.headers.get("x-slack-request-timestamp")
         signature = request.headers.get("x-slack-signature")
+        sender = client_address(request)
         if verifier is None or not signed(verifier, body, timestamp, signature):
-            log.info("refused a request whose signature does not verify")
+            log.warning("refused a request whose signature does not verify (from %s)", sender)
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        log.info("refused a signed request whose body cannot be read")
+        log.warning("refused a signed request whose body cannot be read (from %s)", sender)
         return JSONResponse({"error": "malformed request"}, status_code=400)
 
     @contextlib.asynccontextmanager
@@ -195,6 +200,11 @@ async def _serve_socket(bot: Bot, app_token: str, health_port: int | None) -> No
         probe = uvicorn.Server(config)
         probe_task = asyncio.create_task(probe.serve())
         probe_address = probe_file.record(health_port)
+        log.info(
+            "serving probes on 0.0.0.0:%d (/healthz, /readyz, /metrics; %s)",
+            health_port,
+            route_said(deps.settings),
+        )
     warm = asyncio.create_task(deps.health.warm())
     reminders = reminder_loop.start(deps, bot.app.client)
     connecting = asyncio.create_task(_connect(handler, stop))

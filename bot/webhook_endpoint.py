@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.client_address import client_address
+from bot.config import Settings
 from bot.deps import Deps
 from bot.flows.webhooks import NotDone, OwnKey, handle
 from bot.incidentio.webhook_events import Event, MalformedEvent, event_type, read_event
@@ -43,6 +45,12 @@ def webhook_routes(deps: Deps, client: AsyncWebClient) -> list[Route]:
     return [Route(PATH, endpoint.receive, methods=["POST"])]
 
 
+def route_said(settings: Settings) -> str:
+    """The endpoint as a start-up line names it: whether it is on."""
+    on = settings.incidentio_webhook_secret is not None
+    return f"POST {PATH}: {'on' if on else 'off (INCIDENTIO_WEBHOOK_SECRET is not set)'}"
+
+
 class WebhookEndpoint:
     def __init__(self, deps: Deps, client: AsyncWebClient) -> None:
         self.deps, self.client = deps, client
@@ -59,8 +67,14 @@ class WebhookEndpoint:
         line["ms"] = round((time.perf_counter() - started) * 1000, 1)
         kind = _kind(status, outcome)
         self.deps.metrics.webhook_deliveries.labels(kind).inc()
-        level = logging.WARNING if kind == "failed" or status == 404 else logging.INFO
-        log.log(level, "webhook %s: %s", line.get("event_type") or "delivery", outcome, extra=line)
+        said = outcome
+        if kind == "refused":
+            # Someone knocking with the wrong key, or a misconfigured endpoint: where from is
+            # what the operator asks next.
+            line["client"] = client_address(request)
+            said = f"{outcome} (from {line['client']})"
+        level = logging.WARNING if kind in ("failed", "refused") else logging.INFO
+        log.log(level, "webhook %s: %s", line.get("event_type") or "delivery", said, extra=line)
         return JSONResponse({"result": outcome}, status)
 
     async def _receive(
@@ -75,6 +89,8 @@ class WebhookEndpoint:
         try:
             parsed = json.loads(body)
             line["event_type"] = event_type(parsed)
+            if line["event_type"] is None:
+                return 400, "refused: signed but not an event (no event_type)"
             event = read_event(parsed)
         except (ValueError, MalformedEvent) as error:
             reason = str(error) if isinstance(error, MalformedEvent) else "not JSON"

@@ -129,6 +129,20 @@ def setup_logging(level: str) -> None:
 
 
 def run(args: argparse.Namespace, *, read: Read = input) -> int:
+    from sandbox.serving import PortTaken
+
+    try:
+        return _run(args, read)
+    except PortTaken as error:
+        print(
+            f"incident-bot sandbox: {error.strerror}: stop what holds it, or pick another "
+            "with --port / --emulator-port (leave them out for any free port).",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run(args: argparse.Namespace, read: Read) -> int:
     setup_logging(args.log_level)
     steps: list[Step] = args.steps or []
     if args.real_slack:

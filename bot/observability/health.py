@@ -1,4 +1,11 @@
-"""Liveness and readiness: ready means the catalog is loaded and incident.io answered lately."""
+"""Liveness and readiness: ready means this process can serve (its catalog is loaded, and in
+Socket Mode its socket is connected).
+
+incident.io's reachability is reported beside readiness, never part of it: during an incident.io
+outage every replica would go unready at once, the ingress would answer Slack with 503s, and
+people would lose the bot's own answer ("incident.io is failing", with what they typed) for an
+error page. Whether incident.io answers is for /metrics and alerts, not for routing.
+"""
 
 from __future__ import annotations
 
@@ -72,17 +79,18 @@ class Health:
                     await self._catalog.get()
                     catalog_loaded = True
                 elif not self.reachable:
-                    # Probe only while unreachable, so a healthy bot adds no traffic.
+                    # Probe only while unreachable, so a healthy bot adds no traffic; the answer
+                    # is information for the operator, not a condition of readiness.
                     await self._incidents.get_identity()
         except (IncidentIoError, TimeoutError) as error:
-            log.info("not ready: %s", error)
+            log.info("incident.io did not answer the readiness probe: %s", error)
         detail: dict[str, Any] = {
             "catalog_loaded": catalog_loaded,
             "incidentio_reachable": self.reachable,
         }
         if self.last_error and not self.reachable:
             detail["last_error"] = self.last_error
-        ready = catalog_loaded and self.reachable
+        ready = catalog_loaded
         for name, check in self._checks.items():
             detail[name] = await check()
             ready = ready and detail[name]

@@ -69,6 +69,12 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.incidentio_reachable = Gauge(
+            "incident_bot_incidentio_reachable",
+            "1 when incident.io answered the bot's last call (a 4xx is an answer), else 0; "
+            "not part of readiness",
+            registry=self.registry,
+        )
         self.reminders = Counter(
             "incident_bot_reminders",
             "Update reminders, by outcome (posted; snoozed: a Snooze button clicked)",

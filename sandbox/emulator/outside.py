@@ -7,6 +7,7 @@ Like the rest of /_emulator/*, loopback clients only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -44,21 +45,42 @@ def declare_outside(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
     return store.render_incident(record)
 
 
+EDITABLE = ("name", "summary", "severity", "status")
+
+
+class Refused(ValueError):
+    """A change the dashboard does not make here, saying what it would take."""
+
+
 def edit_outside(emulator: Emulator, incident_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """An incident edited in the dashboard: `name`, `summary`, `severity` or `status` (names)."""
     store = emulator.store
     record = store.find_incident(incident_id.removeprefix("INC-"))
     if record is None:
         raise KeyError(incident_id)
+    unknown = [k for k in body if k not in EDITABLE]
+    if unknown:
+        raise Refused(f"cannot change {', '.join(unknown)}: only {', '.join(EDITABLE)}")
     changes: dict[str, Any] = {k: body[k] for k in ("name", "summary") if k in body}
+    catalog = store.catalog
     if "severity" in body:
-        changes["severity_id"] = emulator.severity_id(str(body["severity"]))
+        changes["severity_id"] = _named(emulator.severity_id, "severity", body, catalog.severities)
     if "status" in body:
-        changes["incident_status_id"] = emulator.status_id(str(body["status"]))
+        changes["incident_status_id"] = _named(emulator.status_id, "status", body, catalog.statuses)
     before = emulator.webhooks.snapshot(store)
     edit_incident(store, record, changes)
     emulator.webhooks.changed(store, before)
     return store.render_incident(record)
+
+
+def _named(
+    find: Callable[[str], str], field: str, body: dict[str, Any], items: list[dict[str, Any]]
+) -> str:
+    try:
+        return find(str(body[field]))
+    except KeyError:
+        valid = ", ".join(str(item["name"]) for item in items)
+        raise Refused(f"no {field} named {body[field]!r}: one of {valid}") from None
 
 
 def outside_routes(emulator: Emulator) -> list[Route]:
@@ -90,8 +112,10 @@ def outside_routes(emulator: Emulator) -> list[Route]:
         incident_id = request.path_params["id"]
         try:
             incident = edit_outside(emulator, incident_id, await _json(request))
+        except Refused as exc:
+            return _refuse(400, str(exc))
         except KeyError as exc:
-            return _refuse(404, f"no such incident or name: {exc}")
+            return _refuse(404, f"no such incident: {exc}")
         except (ValueError, TypeError, AttributeError, ApiError) as exc:
             return _refuse(400, f"could not edit: {exc!r}")
         return JSONResponse({"incident": incident})

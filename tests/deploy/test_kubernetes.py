@@ -3,6 +3,7 @@ its settings, its probes, its port, its shutdown, its image, its share of incide
 
 from __future__ import annotations
 
+import itertools
 import re
 import typing
 from pathlib import Path
@@ -109,7 +110,7 @@ def test_the_probes_ask_paths_the_bot_serves() -> None:
     assert probes["readinessProbe"]["path"] == "/readyz"
     assert probes["livenessProbe"]["path"] == "/healthz"
     assert {probe["port"] for probe in probes.values()} == {bot["ports"][0]["name"]}
-    # /readyz may spend READY_TIMEOUT asking incident.io before it answers
+    # /readyz may spend READY_TIMEOUT loading the catalog before it answers
     assert bot["readinessProbe"]["timeoutSeconds"] > READY_TIMEOUT
 
 
@@ -182,6 +183,22 @@ def test_the_readmes_database_url_reaches_the_trial_postgresql() -> None:
     assert parsed.port == service["spec"]["ports"][0]["port"]
     assert parsed.username == env["POSTGRES_USER"]["value"]
     assert parsed.database == env["POSTGRES_DB"]["value"]
+
+
+def test_the_readme_routes_the_paths_the_example_ingress_routes() -> None:
+    (ingress,) = [r for r in built("examples/production") if r["kind"] == "Ingress"]
+    paths = {p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+    (step,) = re.findall(r"^3\. Route (.*?)\n4\. ", _readme(), re.MULTILINE | re.DOTALL)
+    assert paths == set(re.findall(r"https://YOUR-HOST(/[\w/]+)", step))
+
+
+def test_no_readme_command_continues_into_a_commented_line() -> None:
+    # Deleting the last line of a continued command (an optional setting, say) would otherwise
+    # leave a backslash that swallows the next command.
+    blocks = re.findall(r"```sh\n(.*?)```", _readme(), re.DOTALL)
+    lines = [line.rstrip() for block in blocks for line in block.splitlines()]
+    continued = [b for a, b in itertools.pairwise(lines) if a.endswith("\\")]
+    assert continued and not [line for line in continued if "#" in line]
 
 
 def _postgresql(resources: list[dict[str, Any]]) -> dict[str, Any]:

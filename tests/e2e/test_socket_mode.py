@@ -106,3 +106,6 @@ def test_socket_mode_takes_incident_io_webhooks_on_the_probe_port(
         proc.wait(STOP_WITHIN)
     assert (taken.status_code, taken.json()) == (200, {"result": "no card"})
     assert forged.status_code == 401
+    log = (tmp_path / "bot.log").read_text()
+    said = f"serving probes on 0.0.0.0:{port} (/healthz, /readyz, /metrics; "
+    assert said + 'POST /incidentio/webhooks: on)"' in log

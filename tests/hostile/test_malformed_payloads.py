@@ -14,7 +14,7 @@ secret by the driver), per case:
 
   - never a 5xx, no error or traceback logged by the bot, Bolt or uvicorn, nothing shown to the
     person, no request to incident.io (`test_..._never_crash`);
-  - 400, exactly one INFO line from bot.server or bot.gate saying it was refused, no call to
+  - 400, exactly one WARNING line (naming the sender) from bot.server or bot.gate saying it was refused, no call to
     Slack at all (`test_..._are_refused_with_400`);
   - unsigned: 401, the same safety, and the same one line.
 
@@ -239,7 +239,7 @@ def refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         f"{r.name}: {r.getMessage()}"
         for r in caplog.records
-        if r.name in REFUSERS and r.levelno == logging.INFO and "refused" in r.getMessage()
+        if r.name in REFUSERS and r.levelno == logging.WARNING and "refused" in r.getMessage()
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -156,8 +157,10 @@ async def test_healthz_is_up_whatever_incident_io_does(h: Harness, web: httpx.As
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-async def test_readyz_follows_incident_io(h: Harness, web: httpx.AsyncClient) -> None:
-    # Down from the start: the catalog cannot load.
+async def test_readyz_needs_the_catalog_but_not_incident_io_after_it(
+    h: Harness, web: httpx.AsyncClient
+) -> None:
+    # Down from the start: the catalog cannot load, so this process cannot serve forms.
     rule = h.emulator.faults.add(None, 503, count=None)
     down = await web.get("/readyz")
     assert down.status_code == 503
@@ -170,15 +173,21 @@ async def test_readyz_follows_incident_io(h: Harness, web: httpx.AsyncClient) ->
     assert up.status_code == 200
     assert up.json() == {"catalog_loaded": True, "incidentio_reachable": True, "status": "ready"}
 
-    # Down again: a failed call the bot made marks it not ready until incident.io answers.
+    # Down again, catalog loaded: still ready (the bot answers "incident.io is failing" itself,
+    # which an ingress's 503 would hide), and the outage is reported as information.
     rule = h.emulator.faults.add(None, 503, count=None)
     await h.driver.command("list")
     await h.settle()
     again = await web.get("/readyz")
-    assert again.status_code == 503 and again.json()["incidentio_reachable"] is False
+    assert again.status_code == 200 and again.json()["status"] == "ready"
+    assert again.json()["incidentio_reachable"] is False and again.json()["last_error"]
+    metrics = samples((await web.get("/metrics")).text)
+    assert value(metrics, "incident_bot_incidentio_reachable") == 0
     h.emulator.faults.rules.remove(rule)
     recovered = await web.get("/readyz")
-    assert recovered.status_code == 200
+    assert recovered.status_code == 200 and recovered.json()["incidentio_reachable"] is True
+    metrics = samples((await web.get("/metrics")).text)
+    assert value(metrics, "incident_bot_incidentio_reachable") == 1
 
 
 async def test_readyz_is_503_when_incident_io_is_unreachable(h: Harness) -> None:
@@ -206,3 +215,26 @@ async def test_readyz_does_not_leak_the_api_key(h: Harness, web: httpx.AsyncClie
     response = await web.get("/readyz")
     assert response.status_code == 503
     assert API_KEY not in response.text
+
+
+async def test_a_refused_slack_request_is_a_warning_naming_its_sender(
+    web: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    command = "command=%2Fincident&text=list&team_id=T1&user_id=U1&channel_id=C1"
+    headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-forwarded-for": "198.51.100.4",
+        "x-slack-request-timestamp": "1",
+        "x-slack-signature": "v0=forged",
+    }
+    readable = await web.post("/slack/events", content=command, headers=headers)
+    unreadable = await web.post("/slack/events", content=b"\xff", headers=headers)
+    assert (readable.status_code, unreadable.status_code) == (401, 401)
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert [r.levelno for r in refusals] == [logging.WARNING, logging.WARNING]
+    # the gate (a body Bolt can read) and the server (one it cannot) name the sender alike
+    assert {r.name for r in refusals} == {"bot.gate", "bot.server"}
+    assert all(
+        r.getMessage().endswith("(from 127.0.0.1 (X-Forwarded-For: 198.51.100.4))")
+        for r in refusals
+    )

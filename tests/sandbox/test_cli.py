@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -412,3 +413,28 @@ def test_outside_says_what_it_wants(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and "FIELD=VALUE" in err
     code, _, err = sandbox(capsys, "--say", ":outside INC-9 name=Nothing")
     assert code == 1 and "dashboard refused" in err
+
+
+def test_outside_refuses_what_it_cannot_change_saying_what_it_can(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    declared = ("--say", "declare Checkout down", "--fill", "severity=Major", "--submit")
+    code, _, err = sandbox(capsys, *declared, "--say", ":outside INC-1 lead=bob")
+    assert code == 1
+    assert "cannot change lead: only name, summary, severity, status" in err
+    code, _, err = sandbox(capsys, *declared, "--say", ":outside INC-1 severity=Huge")
+    assert code == 1 and "no severity named 'Huge': one of " in err and "Major" in err
+    code, _, err = sandbox(capsys, *declared, "--say", ":outside INC-1 status=Gone")
+    assert code == 1 and "no status named 'Gone': one of " in err and "Monitoring" in err
+
+
+@pytest.mark.parametrize("flag", ["--port", "--emulator-port"])
+def test_a_port_in_use_is_one_line_naming_it(capsys: pytest.CaptureFixture[str], flag: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = sandbox(capsys, flag, str(port), "--say", "/incident help")
+    assert code == 2
+    assert err.startswith(f"incident-bot sandbox: port {port} on 127.0.0.1 is already in use: ")
+    assert "--port" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ processed once, a card never goes back, and what is not signed is refused with n
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -252,6 +253,38 @@ async def test_a_signed_body_that_is_not_json_is_refused_400(hooks: Hooks) -> No
     }
     answer = await hooks.http.post(PATH, content=body, headers=headers)
     assert answer.status_code == 400 and "not JSON" in answer.json()["result"]
+
+
+def _signed(body: str, webhook_id: str = "msg_signed") -> dict[str, str]:
+    moment = datetime.now(UTC)
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": Webhook(SECRET).sign(webhook_id, moment, body),
+    }
+
+
+@pytest.mark.parametrize("body", ['{"foo": 1}', '{"event_type": 7}', "[1, 2]", '"text"', "null"])
+async def test_a_signed_body_that_is_not_an_event_is_refused_400(hooks: Hooks, body: str) -> None:
+    answer = await hooks.http.post(PATH, content=body, headers=_signed(body))
+    assert answer.status_code == 400
+    assert answer.json() == {"result": "refused: signed but not an event (no event_type)"}
+    assert await hooks.counted("refused") == 1 and await hooks.counted("ignored") == 0
+
+
+async def test_refusals_are_warnings_naming_where_they_came_from(
+    hooks: Hooks, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = '{"event_type": "public_incident.incident_updated_v2"}'
+    forwarded = {"x-forwarded-for": "203.0.113.9, 10.0.0.1"}
+    unsigned = await hooks.http.post(PATH, content=body, headers=forwarded)
+    not_event = await hooks.http.post(PATH, content="[]", headers=_signed("[]"))
+    assert (unsigned.status_code, not_event.status_code) == (401, 400)
+    lines = [r for r in caplog.records if r.name == "bot.webhooks"]
+    assert [r.levelno for r in lines] == [logging.WARNING, logging.WARNING]
+    # httpx's ASGI transport connects from 127.0.0.1
+    assert lines[0].getMessage().endswith("(from 127.0.0.1 (X-Forwarded-For: 203.0.113.9))")
+    assert lines[1].getMessage().endswith("(from 127.0.0.1)")
 
 
 async def test_without_a_secret_the_endpoint_is_off(h: Harness) -> None:

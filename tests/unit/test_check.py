@@ -89,7 +89,9 @@ def test_the_check_command_is_bounded_by_default(
                 "incidentio_webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                 "slack_app_token": "xapp-1",
             },
-            "FAIL incident.io webhooks: on, but Socket Mode serves them on HEALTH_PORT: set it",
+            "FAIL incident.io webhooks: on, but Socket Mode serves them on HEALTH_PORT, which is "
+            "not set: set it (and route only POST /incidentio/webhooks to it publicly), or unset "
+            "INCIDENTIO_WEBHOOK_SECRET",
         ),
     ],
 )

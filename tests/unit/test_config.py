@@ -110,9 +110,11 @@ def test_the_webhook_secret_is_optional_and_kept_secret(monkeypatch: pytest.Monk
     ("value", "said"),
     [
         ("", "is set but empty"),
-        ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_"),  # no prefix: probably not the secret
-        ("whsec_", "whsec_"),
-        ("whsec_not*base64!", "whsec_"),
+        ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "has no whsec_ prefix"),  # probably not the secret
+        ("abc", "has no whsec_ prefix"),
+        ("whsec_", "has nothing after whsec_"),
+        ("whsec_not*base64!", "is not base64 after whsec_"),
+        ("whsec_!!!notbase64", "is not base64 after whsec_"),
     ],
 )
 def test_a_webhook_secret_that_cannot_be_used_is_named_not_echoed(

@@ -5,6 +5,7 @@ import jsonschema
 import yaml
 
 from bot.check import REQUIRED_SCOPES
+from bot.command import USAGE, Verb
 from bot.ids import SLASH_COMMAND, Shortcut
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +40,12 @@ def test_manifest_asks_for_the_scopes_the_bot_needs_and_no_more() -> None:
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(REQUIRED_SCOPES)
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_the_commands_usage_hint_names_the_verbs_help_lists_in_its_order() -> None:
+    (command,) = load_manifest()["features"]["slash_commands"]
+    verbs = command["usage_hint"].split()[0].split("|")
+    assert verbs == [verb.value for verb in USAGE]
+    described = command["description"].lower()
+    assert all(v.value in described for v in USAGE if v not in (Verb.HELP, Verb.ONCALL, Verb.LEAD))
+    assert "on call" in described

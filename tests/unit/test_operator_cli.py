@@ -280,3 +280,90 @@ def test_workers_in_socket_mode_are_refused_before_anything_starts(
     assert cli.main(["serve", "--socket", "--workers", "2"]) == 2
     assert "--workers serves HTTP" in capsys.readouterr().err
     assert not (clean_env / "data").exists()  # the store was not even migrated
+
+
+def test_socket_mode_webhooks_without_a_health_port_are_refused_before_anything_starts(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    env = {**BOT_ENV, "SLACK_APP_TOKEN": "xapp-1", "INCIDENTIO_WEBHOOK_SECRET": secret}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    async def served(*_: object) -> None:
+        pytest.fail("serve started Socket Mode with an endpoint nobody can reach")
+
+    monkeypatch.setattr(server, "serve_socket", served)
+    assert cli.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "INCIDENTIO_WEBHOOK_SECRET is set, but Socket Mode serves them on HEALTH_PORT" in err
+    assert secret not in err and "MfKQ9r8" not in err
+    assert not (clean_env / "data").exists()  # the store was not even migrated
+
+
+@pytest.mark.parametrize(
+    ("secret", "said"),
+    [
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "POST /incidentio/webhooks: on"),
+        (None, "POST /incidentio/webhooks: off (INCIDENTIO_WEBHOOK_SECRET is not set)"),
+    ],
+)
+def test_the_http_start_up_line_says_whether_webhooks_are_on(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    secret: str | None,
+    said: str,
+) -> None:
+    for name, value in {**BOT_ENV, "SLACK_SIGNING_SECRET": "s"}.items():
+        monkeypatch.setenv(name, value)
+    if secret:
+        monkeypatch.setenv("INCIDENTIO_WEBHOOK_SECRET", secret)
+    else:
+        monkeypatch.delenv("INCIDENTIO_WEBHOOK_SECRET", raising=False)
+    monkeypatch.setattr(cli, "setup_logging", lambda *_: None)
+    monkeypatch.setattr(server, "serve_http", lambda *_: None)
+    caplog.set_level(logging.INFO)
+    assert cli.main(["serve", "--http", "--port", "3999"]) == 0
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("serving HTTP")]
+    assert lines == [f"serving HTTP on 0.0.0.0:3999 (POST /slack/events; {said})"]
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["run"], ["check"], ["migrate"]])
+def test_help_names_every_command_and_where_settings_come_from(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main([*command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "environment variables, or a .env file" in out
+    assert 'README.md, "Configuration"' in out
+    if not command:
+        assert "serve, run, check, migrate, healthcheck, sandbox" in out
+
+
+@pytest.mark.parametrize(("level", "logged"), [("INFO", False), ("DEBUG", True)])
+def test_check_prints_only_its_report_unless_debugging(
+    clean_env: Path, level: str, logged: bool
+) -> None:
+    closed = "http://127.0.0.1:9"  # nothing listens: every call fails, and would be logged
+    env = {
+        **BOT_ENV,
+        "PATH": "/usr/bin:/bin",
+        "SLACK_SIGNING_SECRET": "s",
+        "INCIDENTIO_BASE_URL": closed,
+        "SLACK_API_URL": f"{closed}/api/",
+        "LOG_LEVEL": level,
+        "LOG_FORMAT": "json",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        env=env,
+        cwd=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1 and "FAIL incident.io" in done.stdout
+    assert bool(done.stderr.strip()) is logged, done.stderr
