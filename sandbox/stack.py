@@ -201,11 +201,17 @@ class SandboxStack:
         while time.monotonic() < deadline:
             await asyncio.sleep(_POLL)
             now_seen = self.activity()
-            if now_seen != seen or _bot_busy():
+            if now_seen != seen or _bot_busy() or self._webhooks_pending():
                 seen, since = now_seen, time.monotonic()
             elif time.monotonic() - since >= quiet:
                 return True
         return False
+
+    def _webhooks_pending(self) -> bool:
+        """A webhook the emulator has not had an answer to yet: the bot acts on it (the card
+        rewritten) before it answers, so the change is not done until it has."""
+        hooks = self.emulator.webhooks
+        return bool(hooks.url) and any(d.status is None for d in hooks.deliveries)
 
 
 def _bot_busy() -> bool:
