@@ -55,6 +55,7 @@ def setup_logging(level: str, fmt: str = "auto") -> None:
     handler = CurrentStderrHandler()
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
     handler.addFilter(_drop_client_and_token_notice)
+    handler.addFilter(_one_line_for_unreachable_slack)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -88,3 +89,12 @@ def _drop_client_and_token_notice(record: logging.LogRecord) -> bool:
     # Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns, on every start,
     # that the client the bot passes (with its SLACK_API_URL) wins over it. It always does.
     return "token` will be unused" not in record.getMessage()
+
+
+def _one_line_for_unreachable_slack(record: logging.LogRecord) -> bool:
+    # slack_sdk's Socket Mode client retries a connection Slack refused and logs each attempt
+    # with its traceback: a page of aiohttp internals every few seconds while Slack (or the
+    # network) is down. The message names the error already; the bot says it is retrying.
+    if record.exc_info and record.getMessage().startswith("Failed to connect (error: "):
+        record.exc_info, record.exc_text = None, None
+    return True

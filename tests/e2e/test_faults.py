@@ -111,10 +111,14 @@ async def test_429_storm_every_action_completes_and_the_client_backs_off(e2e: E2
     notes = sorted(u["message"].split("\n")[0] for u in e2e.emulator.updates)
     assert notes == sorted(f"Note {i}" for i in range(30))  # each once
     writes = e2e.requests("POST", "POST /v2/incident_updates")
-    state = await e2e.emulator_state()
     refused = [r for r in writes if r.status == 429]
-    # Every 429 reached the client (the card's re-reads after the writes get some too).
-    assert state["rate_limited"] == len([r for r in e2e.requests() if r.status == 429])
+    # Every 429 reached the client (the card's re-reads after the writes get some too). The
+    # cards' background re-reads may still be getting some: the count read between two looks
+    # at the request log lies between them.
+    before = len([r for r in e2e.requests() if r.status == 429])
+    state = await e2e.emulator_state()
+    after = len([r for r in e2e.requests() if r.status == 429])
+    assert before <= state["rate_limited"] <= after
     assert len(refused) >= 10  # it was a storm
     assert len(refused) < 3 * 30  # and the retries were bounded
     assert len(writes) == 30 + len(refused)

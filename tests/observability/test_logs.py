@@ -142,3 +142,23 @@ def test_bolts_client_and_token_notice_is_not_logged(
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == [
         "something else"
     ]
+
+
+def test_slack_unreachable_in_socket_mode_is_one_line_not_a_traceback(
+    restore_logging: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    setup_logging("INFO", "json")
+    logger = logging.getLogger("slack_bolt.AsyncApp")  # the logger Bolt gives slack_sdk's client
+    for message in (
+        "Failed to connect (error: Cannot connect to host 127.0.0.1:1); Retrying...",
+        "something else broke",
+    ):
+        try:
+            raise OSError("Connect call failed")
+        except OSError:
+            logger.exception(message)  # as slack_sdk's Socket Mode client logs each retry
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"].startswith("Failed to connect") and "exception" not in first
+    assert "Connect call failed" in second["exception"]  # other tracebacks are kept
