@@ -10,14 +10,9 @@ from types import ModuleType
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.schema import incident_versions
+from bot.store.schema import incident_versions, utc
 from bot.store.schema import webhook_deliveries as deliveries
 from bot.store_api import Claim
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite keeps no zone: every moment is stored in UTC, and read back as UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def claim(

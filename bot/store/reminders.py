@@ -13,21 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.reminders.leases import Claim
-from bot.store.schema import reminders
-from bot.store.url import POSTGRESQL
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+from bot.store.schema import reminders, utc
+from bot.store.url import dialect_of
 
 
 class SqlReminders:
@@ -39,18 +34,18 @@ class SqlReminders:
         raise NotImplementedError  # SqlStore's: a transaction, failures raised as StoreError
 
     def _insert(self) -> Any:
-        dialect = postgresql if self.url.drivername == POSTGRESQL else sqlite
+        dialect = dialect_of(self.url)
         return dialect.insert(reminders)
 
     async def watch(self, due: Mapping[str, datetime]) -> None:
         if not due:
             return
-        rows = [{"incident_id": i, "due_at": _utc(d)} for i, d in sorted(due.items())]
+        rows = [{"incident_id": i, "due_at": utc(d)} for i, d in sorted(due.items())]
         async with self._begin("watch incidents for reminders") as connection:
             await connection.execute(self._insert().values(rows).on_conflict_do_nothing())
 
     async def push_back(self, incident_id: str, due_at: datetime) -> None:
-        insert = self._insert().values(incident_id=incident_id, due_at=_utc(due_at))
+        insert = self._insert().values(incident_id=incident_id, due_at=utc(due_at))
         later = case(
             (reminders.c.due_at > insert.excluded.due_at, reminders.c.due_at),
             else_=insert.excluded.due_at,
@@ -62,7 +57,7 @@ class SqlReminders:
             await connection.execute(statement)
 
     async def snooze(self, incident_id: str, until: datetime) -> None:
-        insert = self._insert().values(incident_id=incident_id, due_at=_utc(until))
+        insert = self._insert().values(incident_id=incident_id, due_at=utc(until))
         statement = insert.on_conflict_do_update(
             index_elements=[reminders.c.incident_id], set_={"due_at": insert.excluded.due_at}
         )
@@ -72,7 +67,7 @@ class SqlReminders:
     async def claim(
         self, owner: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[Claim]:
-        now = _utc(now)
+        now = utc(now)
         free = or_(reminders.c.lease_until.is_(None), reminders.c.lease_until <= now)
         due = and_(reminders.c.due_at <= now, free)
         pick = (
@@ -85,22 +80,22 @@ class SqlReminders:
         statement = (
             update(reminders)
             .where(reminders.c.incident_id.in_(pick), due)
-            .values(lease_owner=owner, lease_until=_utc(lease_until))
+            .values(lease_owner=owner, lease_until=utc(lease_until))
             .returning(reminders.c.incident_id, reminders.c.due_at)
         )
         async with self._begin("claim due reminders") as connection:
             rows = (await connection.execute(statement)).all()
         return sorted(
-            (Claim(row.incident_id, _utc(row.due_at)) for row in rows), key=lambda c: c.due_at
+            (Claim(row.incident_id, utc(row.due_at)) for row in rows), key=lambda c: c.due_at
         )
 
     async def release(self, claim: Claim, owner: str, due_at: datetime) -> bool:
-        moved = reminders.c.due_at > _utc(claim.due_at)
+        moved = reminders.c.due_at > utc(claim.due_at)
         statement = (
             update(reminders)
             .where(reminders.c.incident_id == claim.incident_id, reminders.c.lease_owner == owner)
             .values(
-                due_at=case((moved, reminders.c.due_at), else_=_utc(due_at)),
+                due_at=case((moved, reminders.c.due_at), else_=utc(due_at)),
                 lease_owner=None,
                 lease_until=None,
             )
@@ -118,4 +113,4 @@ class SqlReminders:
         query = select(reminders.c.due_at).where(reminders.c.incident_id == incident_id)
         async with self._begin("read a reminder") as connection:
             found = (await connection.execute(query)).scalar_one_or_none()
-        return _utc(found) if found is not None else None
+        return utc(found) if found is not None else None

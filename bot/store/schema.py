@@ -3,7 +3,16 @@ them and stay frozen; a later table is one more Table here and one more migratio
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
+
+
+def utc(moment: datetime) -> datetime:
+    """A moment for, or from, a DateTime column: SQLite keeps no zone, so every moment is
+    stored in UTC and read back as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
 
 # Named constraints: Alembic can then drop or alter them by name on every database.
 metadata = MetaData(

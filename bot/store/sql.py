@@ -14,7 +14,6 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.store import deliveries, revisions
 from bot.store.reminders import SqlReminders
 from bot.store.schema import cards
-from bot.store.url import POSTGRESQL, redact, scrub, sqlite_file
+from bot.store.url import POSTGRESQL, dialect_of, redact, scrub, sqlite_file
 from bot.store_api import CardPlace, Claim, StoreError
 
 log = logging.getLogger("bot.store")
@@ -79,7 +78,7 @@ class SqlStore(SqlReminders):
 
     @property
     def _dialect(self) -> ModuleType:
-        return postgresql if self.url.drivername == POSTGRESQL else sqlite
+        return dialect_of(self.url)
 
     async def add_card(self, card: CardPlace) -> None:
         dialect = self._dialect

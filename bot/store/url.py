@@ -4,8 +4,10 @@ every message (a URL is shown only through `redact`, an error's text only throug
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote, quote_plus
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -65,3 +67,8 @@ def scrub(text: str, url: URL) -> str:
     ):
         text = text.replace(spelling, "***")
     return text
+
+
+def dialect_of(url: URL) -> ModuleType:
+    """The SQLAlchemy dialect module whose insert() has on_conflict_* for this database."""
+    return postgresql if url.drivername == POSTGRESQL else sqlite
