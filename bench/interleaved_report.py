@@ -131,9 +131,10 @@ def _notes(r: Interleaved) -> list[str]:
         f"- Bursts of {sizes} concurrent `/incident declare`: the bot (`python -m bot serve "
         "--http`) and bench/bare_app.py with `--modal` (a Bolt AsyncApp that acks, then opens a "
         "fixed modal with one `views.open`: the bot's own declare modal, captured at warm-up, "
-        "so the fake Slack checks views of one size for both; one aiohttp session, as the "
-        "bot's). Both started once, on the same core; bursts interleaved bot, bare, bot, bare; "
-        "one burst each first, not counted. Each figure is the median of the rounds' p99s; "
+        "so the fake Slack checks views of one size for both, and checks each modal's blocks "
+        "once with what was typed into them blanked out (the bot's carry each command's text); "
+        "one aiohttp session, as the bot's). Both started once, on the same core; bursts "
+        "interleaved bot, bare, bot, bare; one burst each first, not counted. Each figure is the median of the rounds' p99s; "
         "the ratio is of those medians.",
         "- An ack is send to answer read by the timing sender; views.open is send to the fake "
         "Slack's record of the call, for both apps. A burst waits up to "

@@ -215,8 +215,9 @@ def _notes(r: Results) -> list[str]:
         f"- Bursts: one burst per app first, not counted; then {r.rounds} rounds, alternating "
         "apps, pooled. Percentiles are nearest-rank.",
         "- views.open times are the fake Slack's record (SlackCall.at) minus the send time; "
-        "in a burst they include the fake Slack's own queue (it checks each distinct modal "
-        "once, then remembers the verdict: about 0.5 ms of its CPU per call).",
+        "in a burst they include the fake Slack's own queue (it checks each distinct modal, "
+        "what was typed into it aside, once, then remembers the verdict: about 0.5 ms of its "
+        "CPU per call).",
         "- Cold: a fresh bot process whose start-up warm-up was refused (one injected HTTP 400), "
         "so its first /incident declare loads the catalog itself.",
         "- Calls per action: counted by the emulator from just before each command to 0.3 s after "

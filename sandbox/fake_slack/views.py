@@ -9,7 +9,7 @@ from typing import Any
 
 from sandbox.fake_slack.errors import SlackError, require
 from sandbox.fake_slack.jsoncopy import json_copy
-from sandbox.fake_slack.verdicts import Verdicts
+from sandbox.fake_slack.verdicts import Verdicts, typed_values_out
 from sandbox.slack_limits import VIEW_STACK_MAX, IdScope, Problem, check_blocks, check_view
 
 _TRIGGER_ID = re.compile(r"\d+\.\d+\.[0-9a-f]+")
@@ -65,9 +65,11 @@ class ViewStore:
         self._team_id, self._bot_id, self._app_id = team_id, bot_id, app_id
         self._trigger_ttl = trigger_ttl
         self._scope: IdScope = action_id_scope
-        # A modal's blocks repeat from one open to the next (its private_metadata may not).
+        # A modal's blocks repeat from one open to the next but for what people typed into it
+        # (and its private_metadata, not in the blocks).
         self._blocks_check: Verdicts[Problem] = Verdicts(
-            lambda blocks: check_blocks(blocks, surface="view", action_id_scope=action_id_scope)
+            lambda blocks: check_blocks(blocks, surface="view", action_id_scope=action_id_scope),
+            shape=typed_values_out,
         )
         self.views: dict[str, dict[str, Any]] = {}
         self.reset()

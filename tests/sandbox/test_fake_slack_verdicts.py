@@ -3,6 +3,7 @@ JSON: a repeated bad modal is still refused, anything changed is checked afresh.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,12 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from sandbox.fake_slack import FakeSlack
 from sandbox.fake_slack.jsoncopy import json_copy
-from sandbox.fake_slack.verdicts import Verdicts
-from sandbox.slack_limits import Problem
+from sandbox.fake_slack.verdicts import Verdicts, typed_values_out
+from sandbox.slack_limits import Problem, check_blocks
 
 
-def modal(label: str, *, meta: str = "") -> dict[str, Any]:
-    element = {"type": "plain_text_input", "action_id": "a"}
+def modal(label: str, *, meta: str = "", typed: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "a"}
+    if typed is not None:
+        element["initial_value"] = typed
     block = {"type": "input", "block_id": "b", "label": {"type": "plain_text", "text": label}}
     return {
         "type": "modal",
@@ -27,14 +30,16 @@ def modal(label: str, *, meta: str = "") -> dict[str, Any]:
     }
 
 
-def counted(verdict: list[str]) -> tuple[Verdicts[str], list[Any]]:
+def counted(
+    verdict: list[str], shape: Callable[[Any], Any] | None = None
+) -> tuple[Verdicts[str], list[Any]]:
     seen: list[Any] = []
 
     def check(value: Any) -> list[str]:
         seen.append(value)
         return list(verdict)
 
-    return Verdicts(check, size=2), seen
+    return Verdicts(check, size=2, shape=shape), seen
 
 
 def test_the_same_json_is_checked_once_and_keeps_its_verdict() -> None:
@@ -111,3 +116,68 @@ async def test_the_same_blocks_under_other_metadata_open_and_a_changed_one_is_re
         "invalid_arguments",
         "invalid_arguments",
     ]
+
+
+def test_modals_that_differ_only_in_what_was_typed_share_one_check() -> None:
+    verdicts, seen = counted([], typed_values_out)
+    for typed in ("API down", "DB slow", "x" * 5000):
+        verdicts(modal("Title", typed=typed)["blocks"])
+    assert len(seen) == 1
+    assert seen[0][0]["element"]["initial_value"] == ""
+    verdicts(modal("Other label", typed="API down")["blocks"])
+    assert len(seen) == 2
+
+
+def test_blanking_what_was_typed_copies_and_leaves_the_rest() -> None:
+    blocks = modal("Title", typed="API down")["blocks"]
+    other = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
+    blanked = typed_values_out(blocks + other)
+    assert blocks[0]["element"]["initial_value"] == "API down"
+    assert blanked[0]["element"] == {**blocks[0]["element"], "initial_value": ""}
+    assert blanked[1] is other[0]
+    not_a_string = modal("Title", typed="x")["blocks"]
+    not_a_string[0]["element"]["initial_value"] = 7
+    assert typed_values_out(not_a_string) == not_a_string
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "API down", "x" * 5000, "<!channel> & <@U1>", "\u00e9\u00e8 \U0001f525", '{"a": 1}'],
+)
+def test_no_rule_reads_what_was_typed(typed: str) -> None:
+    """The checks give the same verdict with the typed value blanked: if a rule ever reads it,
+    this fails, and the fake Slack must stop remembering verdicts without it."""
+    for label, max_length in (("Title", None), ("x" * 3000, None), ("Title", 0)):
+        blocks = modal(label, typed=typed)["blocks"]
+        if max_length is not None:
+            blocks[0]["element"]["max_length"] = max_length
+        assert check_blocks(blocks, surface="view", action_id_scope="view") == check_blocks(
+            typed_values_out(blocks), surface="view", action_id_scope="view"
+        )
+
+
+async def test_a_bad_modal_is_refused_whatever_was_typed_into_it(
+    fake_slack: FakeSlack, slack_client: AsyncWebClient
+) -> None:
+    for typed in ("one", "two", "three"):
+        await slack_client.views_open(
+            trigger_id=fake_slack.new_trigger_id(), view=modal("L", typed=typed)
+        )
+    for typed in ("one", "four"):
+        with pytest.raises(SlackApiError):
+            await slack_client.views_open(
+                trigger_id=fake_slack.new_trigger_id(), view=modal("x" * 3000, typed=typed)
+            )
+    opened = fake_slack.calls_to("views.open")
+    assert [call.error for call in opened] == [None] * 3 + ["invalid_arguments"] * 2
+    assert [
+        view["blocks"][0]["element"]["initial_value"] for view in _opened_views(fake_slack)
+    ] == [
+        "one",
+        "two",
+        "three",
+    ]
+
+
+def _opened_views(fake_slack: FakeSlack) -> list[dict[str, Any]]:
+    return [v for v in fake_slack.views.values() if v.get("type") == "modal"]
