@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-import asyncpg
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,16 +26,26 @@ from bot.store_api import CardPlace, Claim, StoreError
 log = logging.getLogger("bot.store")
 Upgrade = Callable[[AsyncEngine], Awaitable[None]]
 
-# What the drivers and Alembic raise when the database, not the caller, is the problem. asyncpg's
-# own errors escape SQLAlchemy's wrapping while connecting (a refused password, a missing database).
+# What the drivers and Alembic raise when the database, not the caller, is the problem.
 FAILURES: tuple[type[BaseException], ...] = (
     SQLAlchemyError,
     revisions.SchemaError,
     OSError,
     TimeoutError,
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
 )
+
+
+def failures_of(url: URL) -> tuple[type[BaseException], ...]:
+    """FAILURES, and for PostgreSQL asyncpg's own errors, which escape SQLAlchemy's wrapping
+    while connecting (a refused password, a missing database). asyncpg is imported only for a
+    PostgreSQL URL: a process on SQLite never loads it (2 MiB)."""
+    if url.drivername != POSTGRESQL:
+        return FAILURES
+    import asyncpg
+
+    return (*FAILURES, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
 # A flow waits on the store while Slack waits on the flow: give up on a dead server, or on a
 # SQLite file another process holds locked, within seconds.
 TIMEOUT = 5.0
@@ -49,6 +58,7 @@ class SqlStore(SqlReminders):
     def __init__(self, url: URL, *, timeout: float = TIMEOUT) -> None:
         self.url = url
         self.timeout = timeout
+        self._failures_caught = failures_of(url)
         self._engine: AsyncEngine | None = None
         self._migrated = False
         self._migrating: asyncio.Lock | None = None
@@ -182,7 +192,7 @@ class SqlStore(SqlReminders):
     async def _failures(self, doing: str) -> AsyncIterator[None]:
         try:
             yield
-        except FAILURES as error:
+        except self._failures_caught as error:
             # The driver's own words (not SQLAlchemy's wrapper, which repeats the SQL).
             cause = getattr(error, "orig", None) or error
             detail = scrub(str(cause).strip(), self.url) or type(cause).__name__

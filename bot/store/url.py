@@ -3,11 +3,11 @@ every message (a URL is shown only through `redact`, an error's text only throug
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import quote, quote_plus
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -70,5 +70,7 @@ def scrub(text: str, url: URL) -> str:
 
 
 def dialect_of(url: URL) -> ModuleType:
-    """The SQLAlchemy dialect module whose insert() has on_conflict_* for this database."""
-    return postgresql if url.drivername == POSTGRESQL else sqlite
+    """The SQLAlchemy dialect module whose insert() has on_conflict_* for this database,
+    imported when first asked for: a process on SQLite never loads PostgreSQL's (2 MiB)."""
+    name = "postgresql" if url.drivername == POSTGRESQL else "sqlite"
+    return importlib.import_module(f"sqlalchemy.dialects.{name}")
