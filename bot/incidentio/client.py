@@ -142,6 +142,11 @@ class IncidentIoClient(OnCallApi):
         reply = await self._sender.send("GET", "/v1/identity")
         return reply.one("identity", Identity)
 
+    async def probe(self) -> None:
+        """Whether incident.io answers now: GET /v1/identity once, no retries (a readiness probe
+        must answer within seconds, and another comes soon enough)."""
+        await self._sender.send("GET", "/v1/identity", once=True)
+
     async def find_user_by_slack_id(self, slack_user_id: str) -> User | None:
         """The incident.io user linked to a Slack user, or None when there is none."""
         params = [("slack_user_id", slack_user_id), ("page_size", "1")]

@@ -38,6 +38,7 @@ class Health:
         self.last_ok: float | None = None
         self.last_failure: float | None = None
         self.last_error: str | None = None
+        self._probing: asyncio.Future[None] | None = None
 
     def add_check(self, name: str, check: Callable[[], Awaitable[bool]]) -> None:
         """Another condition of readiness (Socket Mode: the socket is connected)."""
@@ -71,6 +72,14 @@ class Health:
             else:
                 log.info("%s loaded", what)
 
+    async def _probe(self) -> None:
+        """One attempt, shared by the probes that ask meanwhile: during an outage each /readyz
+        costs incident.io one request and the log one line, not a round of retries each."""
+        if self._probing is None or self._probing.done():
+            self._probing = asyncio.ensure_future(self._incidents.probe())
+        # Shielded: a probe that timed out leaves the attempt to finish for the next one.
+        await asyncio.shield(self._probing)
+
     async def ready(self, *, within: float) -> tuple[bool, dict[str, Any]]:
         catalog_loaded = self._catalog.peek() is not None
         try:
@@ -81,7 +90,7 @@ class Health:
                 elif not self.reachable:
                     # Probe only while unreachable, so a healthy bot adds no traffic; the answer
                     # is information for the operator, not a condition of readiness.
-                    await self._incidents.get_identity()
+                    await self._probe()
         except (IncidentIoError, TimeoutError) as error:
             log.info("incident.io did not answer the readiness probe: %s", error)
         detail: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -188,6 +189,30 @@ async def test_readyz_needs_the_catalog_but_not_incident_io_after_it(
     assert recovered.status_code == 200 and recovered.json()["incidentio_reachable"] is True
     metrics = samples((await web.get("/metrics")).text)
     assert value(metrics, "incident_bot_incidentio_reachable") == 1
+
+
+async def test_readyz_during_an_outage_costs_one_attempt_shared_by_concurrent_probes(
+    h: Harness, web: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await web.get("/readyz")  # the catalog loads
+    h.emulator.faults.add(None, 503, count=None)
+    await h.driver.command("list")
+    await h.settle()
+
+    def probes() -> int:
+        return sum(1 for r in h.emulator.requests if r.path == "/v1/identity")
+
+    before = probes()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="bot"):
+        answer = await web.get("/readyz")
+    assert answer.status_code == 200 and answer.json()["incidentio_reachable"] is False
+    assert probes() == before + 1  # not a round of retries
+    assert sum(r.levelno >= logging.WARNING for r in caplog.records) <= 1
+
+    answers = await asyncio.gather(*(web.get("/readyz") for _ in range(5)))
+    assert {a.status_code for a in answers} == {200}
+    assert probes() == before + 2  # five probes at once, one attempt between them
 
 
 async def test_readyz_is_503_when_incident_io_is_unreachable(h: Harness) -> None:
