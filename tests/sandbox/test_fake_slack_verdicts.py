@@ -141,16 +141,36 @@ def test_blanking_what_was_typed_copies_and_leaves_the_rest() -> None:
 
 
 @pytest.mark.parametrize(
+    "element",
+    [
+        {"type": "number_input", "is_decimal_allowed": False, "initial_value": "12"},
+        {"type": "email_text_input", "initial_value": "sre@example.com"},
+        {"type": "url_text_input", "initial_value": "https://example.com"},
+    ],
+)
+def test_only_plain_text_inputs_are_blanked(element: dict[str, Any]) -> None:
+    """Other inputs' initial values have a form Slack checks (a number, an address, a URL)."""
+    block = {"type": "input", "block_id": "b", "label": {"type": "plain_text", "text": "L"}}
+    blocks = [{**block, "element": {**element, "action_id": "a"}}]
+    assert typed_values_out(blocks) == blocks
+    in_actions = [
+        {"type": "actions", "elements": [{"type": "plain_text_input", "initial_value": "x"}]}
+    ]
+    assert typed_values_out(in_actions) == in_actions
+
+
+@pytest.mark.parametrize(
     "typed",
     ["", "API down", "x" * 5000, "<!channel> & <@U1>", "\u00e9\u00e8 \U0001f525", '{"a": 1}'],
 )
 def test_no_rule_reads_what_was_typed(typed: str) -> None:
     """The checks give the same verdict with the typed value blanked: if a rule ever reads it,
     this fails, and the fake Slack must stop remembering verdicts without it."""
-    for label, max_length in (("Title", None), ("x" * 3000, None), ("Title", 0)):
+    lengths: list[dict[str, Any]] = [{}, {"max_length": 0}, {"max_length": 10}]
+    lengths += [{"min_length": 5}, {"min_length": 3001}, {"min_length": 5, "max_length": 10}]
+    for label, length in [("x" * 3000, {}), *(("Title", each) for each in lengths)]:
         blocks = modal(label, typed=typed)["blocks"]
-        if max_length is not None:
-            blocks[0]["element"]["max_length"] = max_length
+        blocks[0]["element"].update(length)
         assert check_blocks(blocks, surface="view", action_id_scope="view") == check_blocks(
             typed_values_out(blocks), surface="view", action_id_scope="view"
         )
