@@ -57,7 +57,12 @@ class FrozenModal:
 
     def __init__(self, template: View) -> None:
         self.block_ids = tuple(block.block_id for block in template.blocks or [])
-        self._json = json.dumps(template.to_dict())
+        # Parsed once; each filled view copies only the top level, the blocks list and the
+        # blocks it fills, and shares the rest (the selects' option lists): a json.loads of the
+        # whole modal per command was a tenth of the bot's CPU beyond the bare app's (py-spy,
+        # bench/PROFILE.md). What `filled` returns is serialised by slack_sdk or Bolt, never
+        # changed in place.
+        self._template: dict[str, Any] = json.loads(json.dumps(template.to_dict()))
 
     def filled(self, view: View) -> dict[str, Any] | None:
         """`view`'s JSON, if `view` has this modal's blocks; else None."""
@@ -67,13 +72,16 @@ class FrozenModal:
         meta = view.private_metadata
         if meta is not None and len(meta) > View.private_metadata_max_length:
             return None  # the typed path raises slack_sdk's error, as it always did
-        filled: dict[str, Any] = json.loads(self._json)
+        filled = dict(self._template)
         if meta is not None:
             filled["private_metadata"] = meta
-        for block, typed in zip(filled["blocks"], blocks, strict=True):
+        filled["blocks"] = shown = list(filled["blocks"])
+        for index, typed in enumerate(blocks):
             element = getattr(typed, "element", None)
             if isinstance(element, PlainTextInputElement) and element.initial_value:
-                block["element"]["initial_value"] = element.initial_value
+                block = shown[index]
+                value = {**block["element"], "initial_value": element.initial_value}
+                shown[index] = {**block, "element": value}
         return filled
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 import pytest
 from slack_sdk.errors import SlackObjectFormationError
@@ -83,6 +85,22 @@ def test_a_fresh_declare_form_serialises_as_its_typed_view_does(
         assert view.to_dict() == View.to_dict(view)  # the frozen JSON against slack_sdk's
         other = declare_modal(org, META.model_copy(update={"user_id": "U2"}), name=name)
         assert other.to_dict()["private_metadata"] != view.to_dict()["private_metadata"]
+
+
+def test_fresh_forms_of_one_catalog_share_nothing_they_fill_in() -> None:
+    org = catalog()
+    first = declare_modal(org, META, name="API down", summary="Checkout fails")
+    first_json = first.to_dict()
+    second = declare_modal(
+        org, META.model_copy(update={"user_id": "U2"}), name="DB slow", summary="p99 up"
+    )
+    second_json = second.to_dict()
+    blank = declare_modal(org, META)
+    assert first_json == View.to_dict(first)  # not changed by the second
+    assert second_json == View.to_dict(second)
+    assert blank.to_dict() == View.to_dict(blank)  # the frozen copy keeps no typed value
+    assert first_json["private_metadata"] != second_json["private_metadata"]
+    assert "API down" not in json.dumps(second_json) and "DB slow" not in json.dumps(first_json)
 
 
 def test_a_fresh_form_given_more_blocks_after_it_was_built_serialises_them() -> None:
