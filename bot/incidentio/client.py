@@ -138,14 +138,11 @@ class IncidentIoClient(OnCallApi):
         reply = await self._sender.send("GET", "/v1/custom_fields")
         return reply.many("custom_fields", CustomField)
 
-    async def get_identity(self) -> Identity:
-        reply = await self._sender.send("GET", "/v1/identity")
+    async def get_identity(self, *, once: bool = False) -> Identity:
+        """`once`: one attempt, no retries (a readiness probe: whether incident.io answers now)."""
+        safety = RetrySafety.ONCE if once else RetrySafety.SAFE
+        reply = await self._sender.send("GET", "/v1/identity", safety=safety)
         return reply.one("identity", Identity)
-
-    async def probe(self) -> None:
-        """Whether incident.io answers now: GET /v1/identity once, no retries (a readiness probe
-        must answer within seconds, and another comes soon enough)."""
-        await self._sender.send("GET", "/v1/identity", once=True)
 
     async def find_user_by_slack_id(self, slack_user_id: str) -> User | None:
         """The incident.io user linked to a Slack user, or None when there is none."""

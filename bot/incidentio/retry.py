@@ -17,6 +17,8 @@ class RetrySafety(enum.Enum):
     #: Writes without a key (edit): repeat only what the server refused without applying (429),
     #: or what never left this process (no connection was made).
     REFUSED_ONLY = "refused_only"
+    #: Never repeated, whatever failed: a probe asking whether incident.io answers now.
+    ONCE = "once"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class RetryPolicy:
     ) -> bool:
         """`attempt` counts from 1; `sent` is False when the request never reached the network;
         `rate_limited_wait` is what earlier 429s of this request have already cost."""
+        if safety is RetrySafety.ONCE:
+            return False
         if isinstance(error, RateLimitedError):
             return rate_limited_wait < self.rate_limited_budget
         if attempt > self.max_retries:

@@ -135,10 +135,8 @@ class RequestSender:
         params: list[tuple[str, str]] | None = None,
         body: dict[str, Any] | None = None,
         safety: RetrySafety = RetrySafety.SAFE,
-        once: bool = False,
     ) -> ApiResponse:
-        """Send until success, a final error, or the retries run out. `route` is the template.
-        `once`: one attempt whatever failed (a probe asking whether incident.io answers now)."""
+        """Send until success, a final error, or the retries run out. `route` is the template."""
         # Serialised once: every retry sends the same bytes (and so the same idempotency key).
         content = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
@@ -185,7 +183,7 @@ class RequestSender:
             if isinstance(error, RateLimitedError):
                 self.limiter.refused(min(error.retry_after or 1.0, self.policy.max_retry_after))
             unanswered |= sent and isinstance(error, ServerError | TransportError)
-            if once or not self.policy.should_retry(
+            if not self.policy.should_retry(
                 error, attempt, safety, sent=sent, rate_limited_wait=rate_limited_wait
             ):
                 level = logging.INFO if status is not None and status < 500 else logging.WARNING

@@ -18,6 +18,7 @@ from typing import Any
 from bot.incidentio.catalog import CatalogCache, OpenIncidentsCache
 from bot.incidentio.client import ApiCall, IncidentIoClient
 from bot.incidentio.errors import IncidentIoError
+from bot.incidentio.models import Identity
 
 log = logging.getLogger("bot.health")
 
@@ -38,7 +39,7 @@ class Health:
         self.last_ok: float | None = None
         self.last_failure: float | None = None
         self.last_error: str | None = None
-        self._probing: asyncio.Future[None] | None = None
+        self._probing: asyncio.Future[Identity] | None = None
 
     def add_check(self, name: str, check: Callable[[], Awaitable[bool]]) -> None:
         """Another condition of readiness (Socket Mode: the socket is connected)."""
@@ -76,7 +77,7 @@ class Health:
         """One attempt, shared by the probes that ask meanwhile: during an outage each /readyz
         costs incident.io one request and the log one line, not a round of retries each."""
         if self._probing is None or self._probing.done():
-            self._probing = asyncio.ensure_future(self._incidents.probe())
+            self._probing = asyncio.ensure_future(self._incidents.get_identity(once=True))
         # Shielded: a probe that timed out leaves the attempt to finish for the next one.
         await asyncio.shield(self._probing)
 

@@ -364,3 +364,21 @@ async def test_a_read_that_failed_applied_nothing(
     with pytest.raises(errors.ServerError) as caught:
         await client.list_severities()
     assert not caught.value.maybe_applied
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [f.error(503), f.error(429, "Too many requests", headers={"Retry-After": "1"})],
+)
+async def test_an_identity_probe_sends_once_whatever_failed(
+    client: IncidentIoClient, api: SpecCheckedRouter, sleeps: list[float], failure: httpx.Response
+) -> None:
+    route = api.get("/v1/identity").mock(return_value=failure)
+
+    with pytest.raises(errors.IncidentIoError):
+        await client.get_identity(once=True)
+
+    assert route.call_count == 1 and sleeps == []
+    with pytest.raises(errors.IncidentIoError):
+        await client.get_identity()  # the ordinary read retries
+    assert route.call_count > 2
