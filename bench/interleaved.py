@@ -169,6 +169,25 @@ def _bot_modal(fake: FakeSlack) -> Path:
     return Path(path)
 
 
+async def start_apps(
+    fake: FakeSlack, sender: Sender, start_bot: Callable[[], Child], children: list[Child]
+) -> dict[str, Target]:
+    """The bot, warmed up, then the bare app opening the bot's modal, warmed up: {"bot": ...,
+    "bare": ...}. Each process is added to `children` as it starts, for the caller to stop."""
+    children.append(start_bot())
+    bot = Target(children[-1].url, fake, sender, children[-1].pid)
+    # Bolt's first request asks Slack auth.test; the bot's first also warms what it caches.
+    await _warm_up(bot, fake)
+    modal = _bot_modal(fake)
+    try:
+        children.append(procs.start_bare(fake.api_url, SIGNING_SECRET, BOT_TOKEN, modal))
+    finally:
+        modal.unlink()
+    bare = Target(children[-1].url, fake, sender, children[-1].pid)
+    await _warm_up(bare, fake)
+    return {"bot": bot, "bare": bare}
+
+
 async def measure(
     fake: FakeSlack,
     sender: Sender,
@@ -181,21 +200,8 @@ async def measure(
     violations: list[str] = []
     children: list[Child] = []
     try:
-        bot_child = start_bot()
-        children.append(bot_child)
-        bot = Target(bot_child.url, fake, sender, bot_child.pid)
-        # Bolt's first request asks Slack auth.test; the bot's first also warms what it caches.
-        await _warm_up(bot, fake)
-        modal = _bot_modal(fake)
-        try:
-            bare_child = procs.start_bare(fake.api_url, SIGNING_SECRET, BOT_TOKEN, modal)
-        finally:
-            modal.unlink()
-        children.append(bare_child)
-        bare = Target(bare_child.url, fake, sender, bare_child.pid)
-        await _warm_up(bare, fake)
-        targets = {"bot": bot, "bare": bare}
-        pids = {"bot": bot_child.pid, "bare": bare_child.pid}
+        targets = await start_apps(fake, sender, start_bot, children)
+        pids = {app: target.pid or 0 for app, target in targets.items()}
         # One burst each first, not counted: the first burst a process serves is its slowest.
         for target in targets.values():
             await burst_round(target, fake, sizes[0], violations)

@@ -21,6 +21,7 @@ import os
 import re
 import statistics
 import sys
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,20 +96,11 @@ async def run(args: argparse.Namespace, fake: FakeSlack) -> None:
     children: list[procs.Child] = []
     try:
         await emulator.faults({"kind": "latency", "seconds": 0.05})
-        children.append(
-            procs.start_bot(emulator_child.url, fake.api_url, SIGNING_SECRET, API_KEY, BOT_TOKEN)
+        start_bot = partial(
+            procs.start_bot, emulator_child.url, fake.api_url, SIGNING_SECRET, API_KEY, BOT_TOKEN
         )
-        bot = Target(children[0].url, fake, sender, children[0].pid)
-        await interleaved._warm_up(bot, fake)
-        modal = interleaved._bot_modal(fake)
-        try:
-            children.append(procs.start_bare(fake.api_url, SIGNING_SECRET, BOT_TOKEN, modal))
-        finally:
-            modal.unlink()
-        bare = Target(children[1].url, fake, sender, children[1].pid)
-        await interleaved._warm_up(bare, fake)
-        targets = {"bot": bot, "bare": bare}
-        pids = {"bot": children[0].pid, "bare": children[1].pid}
+        targets = await interleaved.start_apps(fake, sender, start_bot, children)
+        pids = {app: target.pid or 0 for app, target in targets.items()}
         if args.memory:
             print_memory("after warm-up", pids)
         for target in targets.values():
@@ -124,8 +116,8 @@ async def run(args: argparse.Namespace, fake: FakeSlack) -> None:
         print(f" (ratio {bot_p99 / bare_p99:.2f}); load {os.getloadavg()[0]:.2f}")
         if args.memory:
             print_memory("after the bursts", pids)
-        await bot.aclose()
-        await bare.aclose()
+        for target in targets.values():
+            await target.aclose()
     finally:
         await sender.aclose()
         await emulator.aclose()
