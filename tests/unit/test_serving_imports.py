@@ -37,8 +37,12 @@ from bot.store.url import default_url
 from bot.store_api import CardPlace
 
 
+async def not_behind(engine):
+    raise AssertionError("the parent migrated this database: it must be at head")
+
+
 async def use(store):
-    await store.migrate(upgrade=lambda engine: None)  # migrated by the parent: at head
+    await store.migrate(upgrade=not_behind)
     await store.add_card(CardPlace("01ABC", "C1", "1.2"))
     now = datetime.now(UTC)
     await store.watch({"01ABC": now})
